@@ -1,1 +1,3 @@
 export * from './config/index.js';
+export * from './media-control/v1.js';
+export * from './log.js';

@@ -1,0 +1,3 @@
+export * from './schema.js';
+export { loadConfig, validateConfig, parseConfigText, ConfigError, formatIssues } from './load.js';
+export { applyEnvOverrides } from './env.js';

@@ -1,0 +1,137 @@
+/**
+ * The appliance's one configuration file (YAML or JSON), version 1. Every service reads its own section;
+ * `loadConfig` validates the whole file at start and names the field that is wrong.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const cidr = z
+  .string()
+  .regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IPv4/IPv6 address or CIDR such as 10.0.0.0/8');
+const sipUri = z.string().regex(/^(sips?|tel):.+/i, 'a sip:, sips: or tel: URI');
+
+export const serviceNames = ['sip-edge', 'sip-gateway', 'media-bridge'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+const listenSchema = z
+  .object({
+    transport: z.enum(['udp', 'tcp']),
+    address: host,
+    port,
+  })
+  .strict();
+
+export const edgeSchema = z
+  .object({
+    /** SIP listeners; the embedded default is UDP and TCP on 127.0.0.1:5060 */
+    listen: z.array(listenSchema).min(1).default([
+      { transport: 'udp', address: '127.0.0.1', port: 5060 },
+      { transport: 'tcp', address: '127.0.0.1', port: 5060 },
+    ]),
+    /** address written into Via/Contact when it differs from the listen address (NAT, 0.0.0.0) */
+    advertisedAddress: host.optional(),
+    /** RFC 3261 timer T1/T2/T4 in ms */
+    timers: z
+      .object({ t1: z.number().int().positive().default(500), t2: z.number().int().positive().default(4000), t4: z.number().int().positive().default(5000) })
+      .strict()
+      .default({}),
+    /** drachtio wire protocol listener for the gateway app */
+    control: z
+      .object({ address: host.default('127.0.0.1'), port: port.default(9022), secret: z.string().min(1).default('cymru') })
+      .strict()
+      .default({}),
+    maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+    tcpIdleTimeoutMs: z.number().int().positive().default(300_000),
+  })
+  .strict();
+
+const trunkSchema = z
+  .object({
+    name: z.string().min(1),
+    /** source networks this trunk sends from; empty = any address (then digest is required) */
+    allow: z.array(cidr).default([]),
+    digest: z
+      .object({ realm: z.string().min(1), username: z.string().min(1), password: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((t) => t.allow.length > 0 || t.digest !== undefined, {
+    message: 'a trunk needs an `allow` list, a `digest` credential, or both',
+  });
+
+const numberSchema = z
+  .object({
+    /** the dialed number (user part of the Request-URI), digits with optional leading + */
+    number: z.string().regex(/^\+?[0-9*#]{1,32}$/, 'digits, optionally with a leading +'),
+    agent: z.string().min(1),
+    /** blind-transfer target for this number (sip: or tel: URI) */
+    transferTarget: sipUri.optional(),
+  })
+  .strict();
+
+export const gatewaySchema = z
+  .object({
+    /** where the gateway app finds its SIP edge (the embedded edge or a drachtio-server) */
+    drachtio: z
+      .object({ host: host.default('127.0.0.1'), port: port.default(9022), secret: z.string().min(1).default('cymru') })
+      .strict()
+      .default({}),
+    trunks: z.array(trunkSchema).min(1),
+    numbers: z.array(numberSchema).min(1),
+    admission: z
+      .object({
+        maxConcurrentCalls: z.number().int().positive().default(500),
+        maxCallsPerSecond: z.number().positive().default(300),
+        retryAfterSeconds: z.number().int().positive().default(5),
+      })
+      .strict()
+      .default({}),
+    /** codecs we accept, in our order of preference */
+    codecs: z.array(z.enum(['PCMU', 'PCMA'])).min(1).default(['PCMU', 'PCMA']),
+    /** default blind-transfer target when the number has none */
+    transferTarget: sipUri.optional(),
+    /** hang up a call after this many seconds (0 = never) */
+    maxCallSeconds: z.number().int().min(0).default(3600),
+  })
+  .strict();
+
+export const mediaSchema = z
+  .object({
+    /** address the RTP sockets bind to and that is written into the SDP answer */
+    address: host.default('127.0.0.1'),
+    advertisedAddress: host.optional(),
+    rtpPortMin: port.default(20000),
+    rtpPortMax: port.default(29999),
+    /** the control interface the gateway uses (loopback HTTP) */
+    control: z.object({ address: host.default('127.0.0.1'), port: port.default(9023) }).strict().default({}),
+  })
+  .strict()
+  .refine((m) => m.rtpPortMin < m.rtpPortMax && m.rtpPortMin % 2 === 0, {
+    message: 'rtpPortMin must be even and below rtpPortMax',
+    path: ['rtpPortMin'],
+  });
+
+export const configSchema = z
+  .object({
+    version: z.literal(1),
+    /** services `callgate start` runs when none are named on the command line */
+    services: z.array(z.enum(serviceNames)).min(1).default(['sip-edge', 'sip-gateway', 'media-bridge']),
+    edge: edgeSchema.default({}),
+    gateway: gatewaySchema,
+    media: mediaSchema.default({}),
+    metrics: z
+      .object({ enabled: z.boolean().default(true), address: host.default('127.0.0.1'), port: port.default(9464) })
+      .strict()
+      .default({}),
+    log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).strict().default({}),
+  })
+  .strict();
+
+export type CallgateConfig = z.infer<typeof configSchema>;
+export type EdgeConfig = z.infer<typeof edgeSchema>;
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+export type MediaConfig = z.infer<typeof mediaSchema>;
+export type TrunkConfig = GatewayConfig['trunks'][number];
+export type NumberConfig = GatewayConfig['numbers'][number];

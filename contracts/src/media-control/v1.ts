@@ -1,0 +1,70 @@
+/**
+ * sip-gateway ↔ media-bridge control contract, version 1. The gateway negotiates SDP and asks the media
+ * bridge for an RTP endpoint; the media bridge reports what happens on the media (DTMF, RTP timeout, end of a
+ * prompt). In-process the gateway calls a `MediaControl` directly; over loopback HTTP/WS the same messages
+ * travel as JSON and are validated with these schemas where they enter.
+ */
+import { z } from 'zod';
+
+export const MEDIA_CONTROL_VERSION = 1 as const;
+
+export const codecSchema = z.object({
+  name: z.enum(['PCMU', 'PCMA']),
+  payloadType: z.number().int().min(0).max(127),
+  clockRate: z.literal(8000),
+});
+export type Codec = z.infer<typeof codecSchema>;
+
+export const directionSchema = z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
+export type MediaDirection = z.infer<typeof directionSchema>;
+
+export const remoteMediaSchema = z.object({
+  address: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  /** our direction as seen from the bridge (the answer's direction) */
+  direction: directionSchema,
+});
+export type RemoteMedia = z.infer<typeof remoteMediaSchema>;
+
+export const allocateRequestSchema = z.object({
+  v: z.literal(MEDIA_CONTROL_VERSION),
+  sessionId: z.string().min(1),
+  codec: codecSchema,
+  /** RFC 4733 telephone-event payload type when the offer had one */
+  telephoneEventPayloadType: z.number().int().min(96).max(127).optional(),
+  remote: remoteMediaSchema,
+  /** the agent this call is routed to (from the gateway's number plan) */
+  agent: z.string().min(1),
+});
+export type AllocateRequest = z.infer<typeof allocateRequestSchema>;
+
+export const allocationSchema = z.object({
+  v: z.literal(MEDIA_CONTROL_VERSION),
+  endpointId: z.string().min(1),
+  /** address and even RTP port to write into the SDP answer (RTCP is port + 1) */
+  address: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+});
+export type Allocation = z.infer<typeof allocationSchema>;
+
+export const mediaEventSchema = z.discriminatedUnion('type', [
+  z.object({ v: z.literal(1), type: z.literal('dtmf'), endpointId: z.string(), digit: z.string().regex(/^[0-9*#A-D]$/), durationMs: z.number(), source: z.enum(['rfc4733', 'sip-info']) }),
+  z.object({ v: z.literal(1), type: z.literal('rtp_timeout'), endpointId: z.string(), silentMs: z.number() }),
+  z.object({ v: z.literal(1), type: z.literal('playback_done'), endpointId: z.string(), promptId: z.string() }),
+  z.object({ v: z.literal(1), type: z.literal('hangup_request'), endpointId: z.string(), reason: z.string() }),
+  z.object({ v: z.literal(1), type: z.literal('transfer_request'), endpointId: z.string(), target: z.string().optional() }),
+]);
+export type MediaEvent = z.infer<typeof mediaEventSchema>;
+
+/** What the gateway needs from the media tier. Implementations: in-process, or a loopback HTTP client. */
+export interface MediaControl {
+  allocate(req: AllocateRequest): Promise<Allocation>;
+  /** re-INVITE: new remote address/port/direction (hold = sendonly/inactive) */
+  update(endpointId: string, remote: RemoteMedia): Promise<void>;
+  /** idempotent; releases the RTP ports */
+  release(endpointId: string, reason: string): Promise<void>;
+  /** DTMF received by signalling (SIP INFO) is reported like RFC 4733 digits */
+  dtmfFromSignalling(endpointId: string, digit: string, durationMs: number): void;
+  sendDtmf(endpointId: string, digits: string): Promise<void>;
+  onEvent(handler: (event: MediaEvent) => void): void;
+}

@@ -1,0 +1,147 @@
+/**
+ * The process-wide media clock: one 20 ms tick for every registered endpoint, keyed to absolute deadlines on
+ * `process.hrtime.bigint()`. Each tick is rescheduled against the next absolute deadline (not "20 ms from now"),
+ * so timer lateness does not accumulate as drift. When the event loop stalls for more than a period, the missed
+ * deadlines are skipped (and reported in the tick) instead of being replayed as a burst of packets.
+ */
+import type { Logger } from '@callgate/contracts';
+
+/** One tick of the clock as an endpoint sees it. */
+export interface PacerTick {
+  /** the absolute deadline (hrtime ns) this tick serves */
+  deadline: bigint;
+  /** hrtime ns when the tick actually ran */
+  now: bigint;
+  /** periods since the previous tick: 1 normally, 1 + skipped periods after a stall */
+  periods: number;
+}
+
+/** Anything the pacer drives: an RTP endpoint, later the VAD batcher. */
+export interface PacedEndpoint {
+  onTick(tick: PacerTick): void;
+}
+
+/** Time source and timers; injectable so tests can drive the clock by hand. */
+export interface PacerClock {
+  now(): bigint;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** Options for `Pacer`; every field has a default. */
+export interface PacerOptions {
+  /** tick period in ms (default 20: one G.711 packet) */
+  periodMs?: number;
+  clock?: PacerClock;
+  logger?: Logger;
+}
+
+/** Counters for metrics: how many ticks ran, how many deadlines were skipped, the worst lateness seen. */
+export interface PacerStats {
+  ticks: number;
+  skippedPeriods: number;
+  maxLateMs: number;
+  registered: number;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+/** The real clock: hrtime and unref'd timers (open sockets, not the pacer, keep the process alive). */
+export const systemClock: PacerClock = {
+  now: () => process.hrtime.bigint(),
+  setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** One clock for all calls. Starts when the first endpoint registers and stops when the last leaves. */
+export class Pacer {
+  readonly periodMs: number;
+  private readonly periodNs: bigint;
+  private readonly clock: PacerClock;
+  private readonly endpoints = new Set<PacedEndpoint>();
+  private timer: unknown;
+  private running = false;
+  private deadline = 0n;
+  private readonly counters = { ticks: 0, skippedPeriods: 0, maxLateMs: 0 };
+
+  constructor(private readonly opts: PacerOptions = {}) {
+    this.periodMs = opts.periodMs ?? 20;
+    if (!Number.isInteger(this.periodMs) || this.periodMs <= 0) throw new RangeError('pacer period must be a positive integer ms');
+    this.periodNs = BigInt(this.periodMs) * NS_PER_MS;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** Adds an endpoint; it is called on the next tick and every tick after. */
+  register(endpoint: PacedEndpoint): void {
+    this.endpoints.add(endpoint);
+    if (!this.running) this.start();
+  }
+
+  /** Removes an endpoint (safe during a tick, and when it is not registered). */
+  unregister(endpoint: PacedEndpoint): void {
+    this.endpoints.delete(endpoint);
+    if (this.endpoints.size === 0) this.halt();
+  }
+
+  /** Drops every endpoint and stops the clock. */
+  stop(): void {
+    this.endpoints.clear();
+    this.halt();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  stats(): PacerStats {
+    return { ...this.counters, registered: this.endpoints.size };
+  }
+
+  private start(): void {
+    this.running = true;
+    this.deadline = this.clock.now() + this.periodNs;
+    this.schedule();
+  }
+
+  private halt(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    const waitMs = Number((this.deadline - this.clock.now()) / NS_PER_MS);
+    this.timer = this.clock.setTimer(this.fire, Math.max(1, waitMs));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    if (!this.running) return;
+    const now = this.clock.now();
+    // timers have 1 ms resolution: waking up to 1 ms early counts as on time, earlier than that waits again
+    if (this.deadline - now > NS_PER_MS) {
+      this.schedule();
+      return;
+    }
+    const late = now > this.deadline ? now - this.deadline : 0n;
+    const skipped = Number(late / this.periodNs);
+    const deadline = this.deadline + BigInt(skipped) * this.periodNs;
+    this.counters.ticks++;
+    this.counters.skippedPeriods += skipped;
+    this.counters.maxLateMs = Math.max(this.counters.maxLateMs, Number(late / 1000n) / 1000);
+
+    const tick: PacerTick = { deadline, now, periods: 1 + skipped };
+    for (const endpoint of [...this.endpoints]) {
+      if (!this.endpoints.has(endpoint)) continue; // unregistered by an earlier endpoint in this tick
+      try {
+        endpoint.onTick(tick);
+      } catch (err) {
+        this.opts.logger?.error('pacer: endpoint tick failed', { err });
+      }
+    }
+    // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
+    if (!this.running || this.timer !== undefined) return;
+    this.deadline = deadline + this.periodNs;
+    this.schedule();
+  };
+}

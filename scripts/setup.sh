@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up what Callgate needs on this machine, idempotently: Debian packages (when missing), npm dependencies
+# (when the lockfile changed) and the TypeScript build (incremental). Used by `npm start`, `npm test`, CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "[setup] $*" >&2; }
+fail() { echo "[setup] ERROR: $*" >&2; exit 1; }
+
+# 1. Node.js 20 or newer
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$major" -ge 20 ] || fail "Node.js 20 or newer is required (found $(node --version 2>/dev/null || echo none))"
+
+# 2. Debian packages: command → package
+declare -A NEED=( [sipp]=sip-tester [redis-server]=redis-server [flite]=flite [sox]=sox )
+missing=()
+for cmd in "${!NEED[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    fail "missing Debian packages: ${missing[*]}. Install them as root: apt-get install -y ${missing[*]}"
+  fi
+  command -v apt-get >/dev/null 2>&1 || fail "missing packages ${missing[*]} and no apt-get on this machine"
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || fail "apt-get update failed (is the Debian mirror reachable?)"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || fail "apt-get install ${missing[*]} failed"
+fi
+
+# 3. npm dependencies, reinstalled only when package-lock.json changed since the last install
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund >/dev/null || fail "npm ci failed"
+fi
+
+# 4. build (incremental)
+npx tsc -b || fail "TypeScript build failed"

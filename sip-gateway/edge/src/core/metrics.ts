@@ -1,0 +1,27 @@
+/** Prometheus metrics of the embedded SIP edge. */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface EdgeMetrics {
+  requestsIn: Counter<'method' | 'transport'>;
+  responsesOut: Counter<'code'>;
+  requestsOut: Counter<'method'>;
+  responsesIn: Counter<'code'>;
+  parseErrors: Counter<'transport' | 'answered'>;
+  transactionTimeouts: Counter<'kind'>;
+  dialogs: Gauge;
+  apps: Gauge;
+}
+
+export function createEdgeMetrics(registry: Registry): EdgeMetrics {
+  const registers = [registry];
+  return {
+    requestsIn: new Counter({ name: 'callgate_edge_sip_requests_received_total', help: 'SIP requests received from the network, by method', labelNames: ['method', 'transport'], registers }),
+    responsesOut: new Counter({ name: 'callgate_edge_sip_responses_sent_total', help: 'SIP responses sent to the network, by status code', labelNames: ['code'], registers }),
+    requestsOut: new Counter({ name: 'callgate_edge_sip_requests_sent_total', help: 'SIP requests sent to the network, by method (retransmissions excluded)', labelNames: ['method'], registers }),
+    responsesIn: new Counter({ name: 'callgate_edge_sip_responses_received_total', help: 'SIP responses received from the network, by status code', labelNames: ['code'], registers }),
+    parseErrors: new Counter({ name: 'callgate_edge_sip_parse_errors_total', help: 'SIP messages that failed to parse; answered=true when a 400 went back', labelNames: ['transport', 'answered'], registers }),
+    transactionTimeouts: new Counter({ name: 'callgate_edge_transaction_timeouts_total', help: 'SIP transaction timeouts (timer B/F/H, ACK timeout)', labelNames: ['kind'], registers }),
+    dialogs: new Gauge({ name: 'callgate_edge_dialogs', help: 'SIP dialogs held by the edge', registers }),
+    apps: new Gauge({ name: 'callgate_edge_applications', help: 'authenticated applications connected over the drachtio protocol', registers }),
+  };
+}

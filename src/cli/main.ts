@@ -1,0 +1,71 @@
+/** `callgate` entry point: parse arguments, load and validate the config, start services, stop on signals. */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, createLogger, loadConfig } from '@callgate/contracts';
+import { parseArgs, UsageError, USAGE } from './args.js';
+import { startAppliance } from '../appliance/start.js';
+
+const PACKAGED_DEFAULT = fileURLToPath(new URL('../../../callgate.yaml', import.meta.url));
+
+function configFile(explicit: string | undefined): string {
+  if (explicit) return resolve(explicit);
+  if (process.env.CALLGATE_CONFIG) return resolve(process.env.CALLGATE_CONFIG);
+  const local = resolve('callgate.yaml');
+  return existsSync(local) ? local : PACKAGED_DEFAULT;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`callgate: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const path = configFile(args.configPath);
+  let config;
+  try {
+    config = loadConfig(path);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`callgate: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (args.command === 'check-config') {
+    console.log(`callgate: ${path} is valid`);
+    return 0;
+  }
+  const logger = createLogger('callgate', { level: config.log.level });
+  const services = args.services.length ? args.services : config.services;
+  let appliance;
+  try {
+    appliance = await startAppliance(config, services, logger);
+  } catch (err) {
+    logger.error('callgate failed to start', { err: (err as Error).message });
+    return 1;
+  }
+  logger.info('callgate ready', { config: path, services, ...appliance.summary });
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      logger.info('callgate stopping', { signal });
+      appliance
+        .stop()
+        .catch((err: Error) => logger.error('error while stopping', { err: err.message }))
+        .finally(done);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  logger.info('callgate stopped');
+  return 0;
+}

@@ -1,0 +1,64 @@
+/** Writes a callgate config (JSON, which the loader accepts like YAML) for one test appliance. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PortPlan } from './ports.js';
+
+export interface TrunkSpec {
+  name: string;
+  allow?: string[];
+  digest?: { realm: string; username: string; password: string };
+}
+
+export interface TestConfigOptions {
+  ports: PortPlan;
+  trunks?: TrunkSpec[];
+  numbers?: Array<{ number: string; agent: string; transferTarget?: string }>;
+  admission?: { maxConcurrentCalls?: number; maxCallsPerSecond?: number; retryAfterSeconds?: number };
+  codecs?: Array<'PCMU' | 'PCMA'>;
+  maxCallSeconds?: number;
+  timers?: { t1?: number; t2?: number; t4?: number };
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const TEST_NUMBER = '1000';
+export const CONTROL_SECRET = 'callgate-test';
+
+export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
+  const p = o.ports;
+  const edge: Record<string, unknown> = {
+    listen: [
+      { transport: 'udp', address: '127.0.0.1', port: p.sip },
+      { transport: 'tcp', address: '127.0.0.1', port: p.sip },
+    ],
+    control: { address: '127.0.0.1', port: p.control, secret: CONTROL_SECRET },
+  };
+  if (o.timers) edge.timers = o.timers;
+  const gateway: Record<string, unknown> = {
+    drachtio: { host: '127.0.0.1', port: p.control, secret: CONTROL_SECRET },
+    trunks: o.trunks ?? [{ name: 'loopback', allow: ['127.0.0.0/8'] }],
+    numbers: o.numbers ?? [{ number: TEST_NUMBER, agent: 'demo', transferTarget: 'sip:operator@127.0.0.1:5070' }],
+    admission: { maxConcurrentCalls: 50, maxCallsPerSecond: 200, retryAfterSeconds: 5, ...o.admission },
+    codecs: o.codecs ?? ['PCMU', 'PCMA'],
+  };
+  if (o.maxCallSeconds !== undefined) gateway.maxCallSeconds = o.maxCallSeconds;
+  return {
+    version: 1,
+    services: ['sip-edge', 'sip-gateway', 'media-bridge'],
+    edge,
+    gateway,
+    media: {
+      address: '127.0.0.1',
+      rtpPortMin: p.rtpMin,
+      rtpPortMax: p.rtpMax,
+      control: { address: '127.0.0.1', port: p.mediaControl },
+    },
+    metrics: { enabled: true, address: '127.0.0.1', port: p.metrics },
+    log: { level: o.logLevel ?? 'info' },
+  };
+}
+
+export function writeConfig(dir: string, config: Record<string, unknown>, name = 'callgate.json'): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(config, null, 2) + '\n');
+  return path;
+}

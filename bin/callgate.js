@@ -9,4 +9,4 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+process.exit(await main(process.argv.slice(2)));

@@ -1,10 +1,10 @@
+const INITIAL_SAMPLES = 8000;
+
 /**
  * A fixed-size ring of PCM16 samples: keeps the most recent `capacity` samples and overwrites the oldest.
  * The endpoint records what it hears into one, bounded whatever the call length. Memory grows with use
  * (doubling from one second) up to the capacity, so short calls do not pay for a full minute.
  */
-const INITIAL_SAMPLES = 8000;
-
 export class PcmRing {
   private buf: Int16Array;
   private writePos = 0;

@@ -14,17 +14,19 @@ export interface Prompt {
   loop?: boolean;
 }
 
-/** FIFO of prompts that yields one 160-byte frame per call. */
+/** FIFO of prompts that yields one frame (160 bytes = 20 ms by default) per call. */
 export class PromptQueue {
   private readonly items: Prompt[] = [];
   private offset = 0;
 
   /**
-   * @param silenceByte pads the last frame of a prompt whose length is not a multiple of 160
+   * @param silenceByte pads the last frame of a prompt whose length is not a multiple of the frame size
+   * @param frameBytes bytes per frame (G.711: samples per pacer tick)
    * @param onDone called when a prompt has been fully handed out (not for prompts that are cleared)
    */
   constructor(
     private readonly silenceByte: number,
+    private readonly frameBytes: number = SAMPLES_PER_FRAME,
     private readonly onDone: (promptId: string) => void = () => {},
   ) {}
 
@@ -57,8 +59,8 @@ export class PromptQueue {
   nextFrame(): Buffer | undefined {
     const prompt = this.items[0];
     if (!prompt) return undefined;
-    const frame = Buffer.alloc(SAMPLES_PER_FRAME, this.silenceByte);
-    const end = Math.min(prompt.payload.length, this.offset + SAMPLES_PER_FRAME);
+    const frame = Buffer.alloc(this.frameBytes, this.silenceByte);
+    const end = Math.min(prompt.payload.length, this.offset + this.frameBytes);
     frame.set(prompt.payload.subarray(this.offset, end));
     this.offset = end;
     if (this.offset >= prompt.payload.length) {

@@ -9,7 +9,7 @@ import { SipMessage } from '../sip/message.js';
 import { serializeMessage } from '../sip/serialize.js';
 import { buildResponse } from '../sip/response-builder.js';
 import type { Remote, TransportName } from '../transport/types.js';
-import type { ClientTransaction, ServerTransaction } from '../transaction/manager.js';
+import type { ClientTransaction, ServerTransaction } from '../transaction/base.js';
 import { Dialog } from '../dialog/dialog.js';
 import { parseAppSip } from '../wire/app-sip.js';
 import type { AppConnection, SipCommandHandler } from '../wire/control-server.js';

@@ -3,6 +3,7 @@ import type { EdgeConfig, Logger } from '@callgate/contracts';
 import type { SipMessage } from '../sip/message.js';
 import type { Remote, TransportName } from '../transport/types.js';
 import type { TransactionManager } from '../transaction/manager.js';
+import type { Clock } from '../transaction/clock.js';
 import type { DialogStore } from '../dialog/dialog.js';
 import type { AppConnection } from '../wire/control-server.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -13,6 +14,7 @@ export interface EdgeContext {
   config: EdgeConfig;
   logger: Logger;
   metrics: EdgeMetrics;
+  clock: Clock;
   txm: TransactionManager;
   dialogs: DialogStore;
   /** host (IPv6 in brackets) and port to advertise in Via/Contact for a transport */

@@ -2,12 +2,13 @@
  * Messages from the network: parse, answer what is malformed, pass retransmissions to the transaction layer,
  * then hand each new request to the application that routed its method (or to the owner of its dialog).
  */
+import { randomUUID } from 'node:crypto';
 import type { InboundPacket, Remote, TransportName } from '../transport/types.js';
 import { parseMessage } from '../sip/parser.js';
 import { serializeMessage } from '../sip/serialize.js';
 import { buildResponse } from '../sip/response-builder.js';
 import type { SipMessage } from '../sip/message.js';
-import type { ServerTransaction } from '../transaction/manager.js';
+import type { ServerTransaction } from '../transaction/base.js';
 import { sipToApp, timeOfDay, type WireMeta } from '../wire/messages.js';
 import { cseqNumber, newTag, tagOf, uriOf } from './fields.js';
 import { precheck, type Rejection } from './request-checks.js';
@@ -40,10 +41,6 @@ export class NetworkSide {
     const p = partial ? parseMessage(partial) : undefined;
     const partialMsg = p ? (p.ok ? p.message : p.partial) : undefined;
     this.answerBadRequest({ ...remote, transport }, error, partialMsg);
-  }
-
-  stop(): void {
-    this.ctx.txm.stop?.();
   }
 
   private answerBadRequest(remote: Remote, error: string, partial: SipMessage | undefined): void {
@@ -140,7 +137,7 @@ export class NetworkSide {
     dialog.confirmed = true;
     if (!first) return;
     const app = this.ctx.app(dialog.appId);
-    app?.send(sipToApp(networkMeta(packet.data.length, packet.remote), this.ctx.txm.newId(), dialog.id, serializeMessage(ack).toString('utf8')));
+    app?.send(sipToApp(networkMeta(packet.data.length, packet.remote), randomUUID(), dialog.id, serializeMessage(ack).toString('utf8')));
   }
 
   private onCancel(cancel: SipMessage, packet: InboundPacket, invite: ServerTransaction | undefined, cancelTxn: ServerTransaction): void {

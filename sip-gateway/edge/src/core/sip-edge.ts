@@ -72,6 +72,7 @@ export class SipEdge {
       config,
       logger,
       metrics: this.metrics,
+      clock: this.opts.clock ?? systemClock,
       txm,
       dialogs,
       advertised,
@@ -108,7 +109,6 @@ export class SipEdge {
   }
 
   async stop(): Promise<void> {
-    this.ctx?.network.stop();
     await this.control?.close();
     for (const t of this.transports.values()) await t.close();
     this.transports.clear();

@@ -4,7 +4,7 @@
  * everything else goes to the message handler, which parses it. Never throws out of socket events.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { normalizeAddress, type InboundPacket, type Remote, type SipTransport, type TransportErrorHandler } from './types.js';
 
 export interface UdpTransportOptions {
@@ -82,11 +82,16 @@ export class UdpTransport implements SipTransport {
     if (remote.transport !== 'udp') return Promise.reject(new Error(`cannot send ${remote.transport} over UDP`));
     return new Promise((resolve, reject) => {
       try {
-        socket.send(data, remote.port, remote.address, (err) => (err ? reject(err) : resolve()));
+        socket.send(data, remote.port, this.destination(remote.address), (err) => (err ? reject(err) : resolve()));
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
+  }
+
+  /** an IPv4 peer reached from a dual-stack udp6 socket is addressed as IPv4-mapped IPv6 */
+  private destination(address: string): string {
+    return isIPv6(this.local.address) && isIPv4(address) ? `::ffff:${address}` : address;
   }
 
   close(): Promise<void> {

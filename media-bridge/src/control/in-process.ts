@@ -1,0 +1,177 @@
+/**
+ * The media control API (contract v1) implemented in the gateway's own process: allocate an RTP endpoint per
+ * call, follow re-INVITEs, release, DTMF both ways, and fan media events out to subscribers. A loopback
+ * HTTP/WS server can later wrap this same class so media moves to its own hosts.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  allocateRequestSchema,
+  remoteMediaSchema,
+  type AllocateRequest,
+  type Allocation,
+  type Logger,
+  type MediaControl,
+  type MediaEvent,
+  type RemoteMedia,
+} from '@callgate/contracts';
+import { isDtmfDigits } from '../dtmf/rfc4733.js';
+import { demoPrompt } from '../prompt/demo-prompt.js';
+import { RtpEndpoint, type EndpointStats } from '../rtp/endpoint.js';
+import type { Pacer } from '../rtp/pacer.js';
+import type { PortPool } from '../rtp/port-pool.js';
+
+/** What the control needs and its policy; optional fields have the documented defaults. */
+export interface InProcessMediaControlOptions {
+  pool: PortPool;
+  pacer: Pacer;
+  logger: Logger;
+  /** address written into SDP answers (the allocation's `address`) */
+  advertisedAddress: string;
+  /** report `rtp_timeout` after this long without RTP (default 30000 ms; 0 = never) */
+  rtpTimeoutMs?: number;
+  /** seconds of received audio each endpoint keeps (default 60) */
+  recordSeconds?: number;
+  /** loop the demo prompt on every new endpoint (default true; until agent-core provides audio) */
+  playDemoPrompt?: boolean;
+}
+
+/** Thrown for a request that does not match the contract (a caller bug, not a media failure). */
+export class InvalidMediaRequestError extends Error {
+  constructor(what: string, error: { issues: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }> }) {
+    super(`invalid ${what}: ${error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    this.name = 'InvalidMediaRequestError';
+  }
+}
+
+/** `MediaControl` over RTP endpoints in this process. */
+export class InProcessMediaControl implements MediaControl {
+  private readonly endpoints = new Map<string, RtpEndpoint>();
+  private readonly handlers = new Set<(event: MediaEvent) => void>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: InProcessMediaControlOptions) {
+    this.log = opts.logger;
+  }
+
+  /** Validates the request, binds a port pair, starts the endpoint (and the demo prompt). */
+  async allocate(req: AllocateRequest): Promise<Allocation> {
+    const parsed = allocateRequestSchema.safeParse(req);
+    if (!parsed.success) throw new InvalidMediaRequestError('allocate request', parsed.error);
+    const r = parsed.data;
+    const lease = await this.opts.pool.allocate();
+    const endpointId = `ep-${randomUUID()}`;
+    let endpoint: RtpEndpoint;
+    try {
+      endpoint = new RtpEndpoint({
+        id: endpointId,
+        lease,
+        codec: r.codec,
+        telephoneEventPayloadType: r.telephoneEventPayloadType,
+        remote: r.remote,
+        pacer: this.opts.pacer,
+        logger: this.log.child({ session_id: r.sessionId }),
+        emit: (event) => this.emit(event),
+        rtpTimeoutMs: this.opts.rtpTimeoutMs,
+        recordSeconds: this.opts.recordSeconds,
+      });
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    this.endpoints.set(endpointId, endpoint);
+    if (this.opts.playDemoPrompt ?? true) endpoint.play(demoPrompt(r.codec.name));
+    this.log.info('media: endpoint allocated', {
+      session_id: r.sessionId,
+      endpoint_id: endpointId,
+      rtp_port: lease.port,
+      codec: r.codec.name,
+      agent: r.agent,
+    });
+    return { v: 1, endpointId, address: this.opts.advertisedAddress, port: lease.port };
+  }
+
+  /** re-INVITE: new remote address/port/direction. Throws for an unknown endpoint or invalid media. */
+  async update(endpointId: string, remote: RemoteMedia): Promise<void> {
+    const parsed = remoteMediaSchema.safeParse(remote);
+    if (!parsed.success) throw new InvalidMediaRequestError('remote media', parsed.error);
+    this.require(endpointId).update(parsed.data);
+    this.log.info('media: endpoint updated', { endpoint_id: endpointId, direction: parsed.data.direction });
+  }
+
+  /** Frees the endpoint and its ports; releasing an unknown or released endpoint is a no-op. */
+  async release(endpointId: string, reason: string): Promise<void> {
+    const endpoint = this.endpoints.get(endpointId);
+    if (!endpoint) return;
+    this.endpoints.delete(endpointId);
+    const s = endpoint.stats();
+    endpoint.close();
+    this.log.info('media: endpoint released', {
+      endpoint_id: endpointId,
+      reason,
+      rx_packets: s.received.packets,
+      rx_lost: s.received.lost,
+      tx_packets: s.sent.packets,
+    });
+  }
+
+  /** Reports a SIP INFO digit exactly like an RFC 4733 one (source `sip-info`). Unknown endpoints are ignored. */
+  dtmfFromSignalling(endpointId: string, digit: string, durationMs: number): void {
+    if (!this.endpoints.has(endpointId)) {
+      this.log.warn('media: dtmf for unknown endpoint', { endpoint_id: endpointId });
+      return;
+    }
+    if (digit.length !== 1 || !isDtmfDigits(digit)) {
+      this.log.warn('media: ignoring invalid SIP INFO digit', { endpoint_id: endpointId });
+      return;
+    }
+    const ms = Number.isFinite(durationMs) && durationMs >= 0 ? durationMs : 0;
+    this.emit({ v: 1, type: 'dtmf', endpointId, digit: digit.toUpperCase(), durationMs: ms, source: 'sip-info' });
+  }
+
+  /** Sends digits as RFC 4733 events; rejects when no telephone-event type was negotiated or on hold. */
+  async sendDtmf(endpointId: string, digits: string): Promise<void> {
+    return this.require(endpointId).sendDtmf(digits);
+  }
+
+  /** Subscribes to media events; returns a function that unsubscribes. */
+  onEvent(handler: (event: MediaEvent) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Counters of one endpoint, or undefined when it is not allocated. */
+  stats(endpointId: string): EndpointStats | undefined {
+    return this.endpoints.get(endpointId)?.stats();
+  }
+
+  /** ids of the endpoints allocated now */
+  activeEndpoints(): string[] {
+    return [...this.endpoints.keys()];
+  }
+
+  /** The endpoint itself, for in-process collaborators (tests, later the agent bridge); undefined if unknown. */
+  endpoint(endpointId: string): RtpEndpoint | undefined {
+    return this.endpoints.get(endpointId);
+  }
+
+  /** Releases every endpoint (shutdown). */
+  async releaseAll(reason: string): Promise<void> {
+    await Promise.all(this.activeEndpoints().map((id) => this.release(id, reason)));
+  }
+
+  private require(endpointId: string): RtpEndpoint {
+    const endpoint = this.endpoints.get(endpointId);
+    if (!endpoint) throw new Error(`unknown media endpoint ${endpointId}`);
+    return endpoint;
+  }
+
+  private emit(event: MediaEvent): void {
+    for (const handler of [...this.handlers]) {
+      try {
+        handler(event);
+      } catch (err) {
+        this.log.error('media: event handler failed', { err, type: event.type });
+      }
+    }
+  }
+}

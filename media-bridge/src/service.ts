@@ -1,0 +1,42 @@
+/**
+ * Starts the media tier for one process: the RTP port pool, the shared 20 ms pacer and the in-process
+ * control the gateway calls. (The loopback HTTP control listener named in the config comes later.)
+ */
+import type { Logger, MediaConfig } from '@callgate/contracts';
+import { InProcessMediaControl, type InProcessMediaControlOptions } from './control/in-process.js';
+import { Pacer } from './rtp/pacer.js';
+import { PortPool } from './rtp/port-pool.js';
+
+/** A running media bridge. */
+export interface MediaBridge {
+  control: InProcessMediaControl;
+  /** releases every endpoint and stops the pacer; safe to call twice */
+  stop(): Promise<void>;
+}
+
+/** Policy knobs beyond the config file (tests, tuning); all optional. */
+export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds' | 'playDemoPrompt'>;
+
+/** Builds the port pool, pacer and control from the `media` config section. */
+export async function startMediaBridge(config: MediaConfig, logger: Logger, options: MediaBridgeOptions = {}): Promise<MediaBridge> {
+  const log = logger.child({ component: 'media-bridge' });
+  const pool = new PortPool({ address: config.address, min: config.rtpPortMin, max: config.rtpPortMax });
+  const pacer = new Pacer({ logger: log });
+  const advertisedAddress = config.advertisedAddress ?? config.address;
+  if (advertisedAddress === '0.0.0.0' || advertisedAddress === '::') {
+    log.warn('media: binding a wildcard address without media.advertisedAddress; SDP answers will carry it as is');
+  }
+  const control = new InProcessMediaControl({ pool, pacer, logger: log, advertisedAddress, ...options });
+  log.info('media bridge started', { address: config.address, rtp_ports: `${config.rtpPortMin}-${config.rtpPortMax}`, capacity: pool.capacity });
+  let stopped = false;
+  return {
+    control,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await control.releaseAll('shutdown');
+      pacer.stop();
+      log.info('media bridge stopped');
+    },
+  };
+}

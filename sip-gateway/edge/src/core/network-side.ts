@@ -29,7 +29,7 @@ export class NetworkSide {
   onPacket(packet: InboundPacket): void {
     const parsed = parseMessage(packet.data);
     if (!parsed.ok) {
-      this.answerBadRequest(packet.remote, parsed.error, parsed.partial);
+      this.answerBadRequest(packet.remote, parsed.error, parsed.partial, parsed.status);
       return;
     }
     const msg = parsed.message;
@@ -43,12 +43,12 @@ export class NetworkSide {
     this.answerBadRequest({ ...remote, transport }, error, partialMsg);
   }
 
-  private answerBadRequest(remote: Remote, error: string, partial: SipMessage | undefined): void {
+  private answerBadRequest(remote: Remote, error: string, partial: SipMessage | undefined, status = 400): void {
     const answerable = partial !== undefined && partial.isRequest && partial.method !== 'ACK';
     this.ctx.metrics.parseErrors.inc({ transport: remote.transport, answered: String(answerable) });
     this.ctx.logger.debug('malformed SIP message', { error, remote, answered: answerable });
     if (!answerable || !partial) return;
-    const res = buildResponse(partial, 400, 'Bad Request');
+    const res = buildResponse(partial, status);
     res.add('Warning', `399 callgate "${warningText(error)}"`);
     this.ctx.sendRaw(remote, serializeMessage(res), res);
   }

@@ -7,7 +7,7 @@
  */
 import { SipMessage, type SipHeader, type SipRequestLine, type SipStatusLine } from './message.js';
 import { checkMessage, canAnswer } from './message-checks.js';
-import { isToken } from './headers/quoting.js';
+import { hasControlChars, isToken } from './headers/quoting.js';
 import { parseUri } from './headers/uri.js';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;
@@ -99,28 +99,29 @@ function splitHeaderLines(data: Buffer, pos: number): { lines: string[]; bodySta
   return { lines, bodyStart: data.length, terminated: false };
 }
 
-const CONTROL_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
-
 function parseStartLine(line: string, fail: (e: string, s?: number) => void): SipRequestLine | SipStatusLine | undefined {
   if (line === '' || line.startsWith(' ') || line.startsWith('\t')) {
     fail('malformed start line');
     return undefined;
   }
-  if (CONTROL_RE.test(line)) {
+  if (hasControlChars(line)) {
     fail('control character in start line');
     return undefined;
   }
   if (/^SIP\//i.test(line)) return parseStatusLine(line, fail);
-  const parts = line.split(' ');
+  // read it loosely first, so that a request line with odd spacing can still be answered with a 400
+  const parts = line.split(/[ \t]+/).filter((p) => p !== '');
   const [method, uri, version] = parts;
-  if (method === undefined || !isToken(method) || uri === undefined || uri === '') {
+  if (method === undefined || !isToken(method) || uri === undefined) {
     fail('malformed request line');
     return undefined;
   }
-  if (parts.length === 2 || version === '') {
-    fail(parts.length === 2 ? 'request line lacks the SIP version' : 'malformed request line');
-  } else if (parts.length !== 3 || version === undefined) {
-    fail('malformed request line (extra spaces)');
+  if (line !== parts.join(' ')) {
+    fail('malformed request line (extra white space)');
+  } else if (parts.length === 2 || version === undefined) {
+    fail('request line lacks the SIP version');
+  } else if (parts.length !== 3) {
+    fail('malformed request line');
   } else if (!/^SIP\/[0-9]+\.[0-9]+$/i.test(version)) {
     fail('malformed SIP version in request line');
   } else if (version.toUpperCase() !== 'SIP/2.0') {
@@ -176,7 +177,7 @@ function parseHeaderLines(lines: string[], fail: (e: string) => void): SipHeader
       continue;
     }
     const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (CONTROL_RE.test(value)) {
+    if (hasControlChars(value)) {
       fail(`control character in ${name} header`);
       continue;
     }

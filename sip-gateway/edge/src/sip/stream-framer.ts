@@ -126,17 +126,18 @@ export class SipStreamFramer {
         return true;
       }
       const avail = this.end - this.start;
-      if (b === CR && this.buf[this.start + 1] === LF && this.buf[this.start + 2] === CR && this.buf[this.start + 3] === LF) {
+      const at = (k: number): number | undefined => (k < avail ? this.buf[this.start + k] : undefined);
+      if (b === CR && at(1) === LF && at(2) === CR && at(3) === LF) {
         this.start += 4;
         this.pingHandler();
         if (this.failed) return false;
         continue;
       }
       // a CRLF or CRLFCR that may still grow into a ping: wait for the next bytes
-      if (b === CR && (avail === 1 || (this.buf[this.start + 1] === LF && (avail === 2 || (avail === 3 && this.buf[this.start + 2] === CR))))) {
+      if (b === CR && (avail === 1 || (at(1) === LF && (avail === 2 || (avail === 3 && at(2) === CR))))) {
         return false;
       }
-      this.start += b === CR && this.buf[this.start + 1] === LF ? 2 : 1;
+      this.start += b === CR && at(1) === LF ? 2 : 1;
     }
     this.start = this.end = this.scanFrom = 0;
     return false;

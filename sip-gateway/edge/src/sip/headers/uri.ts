@@ -5,6 +5,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { parseParams, formatParams, type Params } from './params.js';
+import { hasControlChars } from './quoting.js';
 
 export type UriScheme = 'sip' | 'sips' | 'tel';
 
@@ -24,7 +25,7 @@ export interface SipUri {
 
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 /** characters that never appear unescaped anywhere in a SIP URI */
-const FORBIDDEN_RE = /[\s"<>\\^`{|}\x00-\x1f\x7f]/;
+const FORBIDDEN_RE = /[\s"<>\\^`{|}]/;
 const BAD_ESCAPE_RE = /%(?![0-9A-Fa-f]{2})/;
 const USER_RE = /^[A-Za-z0-9\-_.!~*'()%&=+$,;?/]+$/;
 const PASSWORD_RE = /^[A-Za-z0-9\-_.!~*'()%&=+$,]*$/;
@@ -38,7 +39,7 @@ export function parseUri(input: string): SipUri | undefined {
   const text = input.trim();
   const m = SCHEME_RE.exec(text);
   if (m === null || m[1] === undefined) return undefined;
-  if (FORBIDDEN_RE.test(text) || BAD_ESCAPE_RE.test(text)) return undefined;
+  if (FORBIDDEN_RE.test(text) || hasControlChars(text) || BAD_ESCAPE_RE.test(text)) return undefined;
   const scheme = m[1].toLowerCase();
   const rest = text.slice(m[0].length);
   if (scheme === 'tel') return parseTel(rest);

@@ -38,6 +38,7 @@ export class PcmRing {
     const next = new Int16Array(Math.min(size, this.capacity));
     next.set(this.buf.subarray(0, this.stored));
     this.buf = next;
+    this.writePos = this.stored; // a write that exactly filled the old buffer wrapped writePos to 0
   }
 
   /** samples currently held (≤ capacity) */

@@ -1,7 +1,9 @@
 /**
- * The demo prompt, synthesised in code (no files, no external tools): a soft two-note chime (E5 then A5 with
- * a bell-like decay over a quiet partial an octave up) followed by a gentle low tone (E4, inside the telephone
- * band), so a caller on the loop never hears dead air. It stands in for the agent until agent-core streams real speech.
+ * The demo prompt, synthesised in code (no files, no external tools): a soft two-note chime (E5 then A5, each
+ * with a bell-like decay and a quiet partial an octave up) over a gentle low tone (E4, inside the telephone
+ * band) that sounds on alone for a while after the chime. The low tone runs through the whole prompt with a
+ * whole number of cycles per pass, so the loop has no seam and a caller never hears dead air. It stands in
+ * for the agent until agent-core streams real speech.
  */
 import type { Codec } from '@callgate/contracts';
 import { g711, SAMPLE_RATE, SAMPLES_PER_FRAME } from '../audio/g711.js';
@@ -9,52 +11,48 @@ import type { Prompt } from './prompt-queue.js';
 
 export const DEMO_PROMPT_ID = 'demo';
 
-interface Note {
+interface ChimeNote {
   freq: number;
-  ms: number;
+  startMs: number;
   /** peak amplitude, 0..1 of full scale */
   level: number;
-  /** exponential decay time constant in ms; undefined = steady tone */
-  decayMs?: number;
+  /** exponential decay time constant */
+  decayMs: number;
 }
 
-const NOTES: Note[] = [
-  { freq: 659.25, ms: 420, level: 0.35, decayMs: 180 },
-  { freq: 880, ms: 620, level: 0.35, decayMs: 260 },
-  { freq: 329.63, ms: 600, level: 0.1 },
+const PASS_MS = 1800;
+const LOW_TONE = { freq: 329.63, level: 0.08 };
+const CHIME: ChimeNote[] = [
+  { freq: 659.25, startMs: 0, level: 0.3, decayMs: 220 },
+  { freq: 880, startMs: 420, level: 0.3, decayMs: 300 },
 ];
+const ATTACK_MS = 6;
+/** the chime is faded out by this point; the low tone plays on alone for the rest of the pass */
+const CHIME_END_MS = 1250;
 
-const ATTACK_MS = 8;
-const RELEASE_MS = 30;
-
-/** The demo prompt as PCM16 at 8 kHz; its length is a whole number of 20 ms frames, so it loops seamlessly. */
+/** The demo prompt as PCM16 at 8 kHz: one pass, a whole number of 20 ms frames, seamless when looped. */
 export function demoPromptPcm(): Int16Array {
-  const parts = NOTES.map(renderNote);
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const frames = Math.ceil(total / SAMPLES_PER_FRAME);
-  const out = new Int16Array(frames * SAMPLES_PER_FRAME);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  // the padding after the last note stays 0 for under 20 ms: a click-free seam, not audible silence
-  return out;
-}
-
-function renderNote(note: Note): Int16Array {
-  const n = Math.round((note.ms * SAMPLE_RATE) / 1000);
-  const attack = (ATTACK_MS * SAMPLE_RATE) / 1000;
-  const release = (RELEASE_MS * SAMPLE_RATE) / 1000;
+  const n = Math.round((PASS_MS * SAMPLE_RATE) / 1000 / SAMPLES_PER_FRAME) * SAMPLES_PER_FRAME;
+  // round the low tone to a whole number of cycles per pass so the loop joins in phase
+  const lowFreq = Math.round((LOW_TONE.freq * n) / SAMPLE_RATE) / (n / SAMPLE_RATE);
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) {
     const t = i / SAMPLE_RATE;
-    let env = Math.min(1, i / attack, (n - 1 - i) / release);
-    if (note.decayMs !== undefined) env *= Math.exp((-t * 1000) / note.decayMs);
-    const tone = Math.sin(2 * Math.PI * note.freq * t) + (note.decayMs !== undefined ? 0.25 * Math.sin(4 * Math.PI * note.freq * t) : 0);
-    out[i] = Math.round(32767 * note.level * env * tone * (note.decayMs !== undefined ? 0.8 : 1));
+    let v = LOW_TONE.level * Math.sin(2 * Math.PI * lowFreq * t);
+    for (const note of CHIME) v += chimeSample(note, t * 1000);
+    out[i] = Math.round(32767 * Math.max(-1, Math.min(1, v)));
   }
   return out;
+}
+
+function chimeSample(note: ChimeNote, ms: number): number {
+  const rel = ms - note.startMs;
+  if (rel < 0 || ms >= CHIME_END_MS) return 0;
+  const attack = Math.min(1, rel / ATTACK_MS);
+  const fadeOut = Math.min(1, (CHIME_END_MS - ms) / 100);
+  const env = note.level * attack * fadeOut * Math.exp(-rel / note.decayMs);
+  const phase = 2 * Math.PI * note.freq * (rel / 1000);
+  return env * (Math.sin(phase) + 0.25 * Math.sin(2 * phase));
 }
 
 const cache = new Map<Codec['name'], Uint8Array>();

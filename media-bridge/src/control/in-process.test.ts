@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { mediaSchema, silentLogger, type AllocateRequest, type MediaEvent } from '@callgate/contracts';
+import { startMediaBridge } from '../service.js';
+import { eventually, UdpPeer } from '../testing/udp-peer.js';
+import { InvalidMediaRequestError } from './in-process.js';
+
+const config = mediaSchema.parse({ address: '127.0.0.1', rtpPortMin: 30500, rtpPortMax: 30519 });
+
+function request(peerPort: number, over: Partial<AllocateRequest> = {}): AllocateRequest {
+  return {
+    v: 1,
+    sessionId: 'call-1',
+    codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
+    telephoneEventPayloadType: 101,
+    remote: { address: '127.0.0.1', port: peerPort, direction: 'sendrecv' },
+    agent: 'demo',
+    ...over,
+  };
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const s = dgram.createSocket('udp4');
+  try {
+    s.bind({ port, address: '127.0.0.1', exclusive: true });
+    await once(s, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    s.close();
+  }
+}
+
+test('allocate → demo audio on the wire → release frees the port; release is idempotent', async () => {
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });
+  const peer = await UdpPeer.open();
+  try {
+    const alloc = await bridge.control.allocate(request(peer.port));
+    assert.equal(alloc.v, 1);
+    assert.equal(alloc.address, '127.0.0.1');
+    assert.equal(alloc.port % 2, 0);
+    assert.ok(alloc.port >= 30500 && alloc.port < 30519);
+    assert.deepEqual(bridge.control.activeEndpoints(), [alloc.endpointId]);
+
+    await peer.waitFor((rx) => rx.length >= 5, 5000, 'demo prompt packets');
+    assert.ok(peer.received.every((r) => r.packet.payloadType === 0 && r.packet.payload.length === 160));
+    assert.equal(peer.received[0]!.from.port, alloc.port);
+    assert.equal(bridge.control.stats(alloc.endpointId)?.playing, 'demo');
+
+    assert.equal(await portIsFree(alloc.port), false);
+    await bridge.control.release(alloc.endpointId, 'bye');
+    await bridge.control.release(alloc.endpointId, 'bye again');
+    assert.deepEqual(bridge.control.activeEndpoints(), []);
+    assert.equal(bridge.control.stats(alloc.endpointId), undefined);
+    assert.equal(await portIsFree(alloc.port), true);
+    assert.equal(await portIsFree(alloc.port + 1), true);
+  } finally {
+    peer.close();
+    await bridge.stop();
+  }
+});
+
+test('an invalid allocate request is refused with a clear error and takes no port', async () => {
+  const bridge = await startMediaBridge(config, silentLogger);
+  try {
+    const bad = { ...request(4000), v: 2 } as unknown as AllocateRequest;
+    await assert.rejects(bridge.control.allocate(bad), (err: Error) => err instanceof InvalidMediaRequestError && /v:/.test(err.message));
+    const badCodec = request(4000, { codec: { name: 'G729', payloadType: 18, clockRate: 8000 } as unknown as AllocateRequest['codec'] });
+    await assert.rejects(bridge.control.allocate(badCodec), /codec\.name/);
+    assert.deepEqual(bridge.control.activeEndpoints(), []);
+  } finally {
+    await bridge.stop();
+  }
+});
+
+test('update, DTMF both ways and events go through the control', async () => {
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0, playDemoPrompt: false });
+  const peer = await UdpPeer.open();
+  const events: MediaEvent[] = [];
+  const unsubscribe = bridge.control.onEvent((e) => events.push(e));
+  bridge.control.onEvent(() => {
+    throw new Error('a broken subscriber does not stop the others');
+  });
+  try {
+    const { endpointId } = await bridge.control.allocate(request(peer.port));
+    bridge.control.dtmfFromSignalling(endpointId, '5', 250);
+    bridge.control.dtmfFromSignalling(endpointId, 'x', 250); // ignored
+    bridge.control.dtmfFromSignalling('ep-unknown', '1', 100); // ignored
+    assert.deepEqual(events, [{ v: 1, type: 'dtmf', endpointId, digit: '5', durationMs: 250, source: 'sip-info' }]);
+
+    await bridge.control.sendDtmf(endpointId, '1');
+    await peer.waitFor((rx) => rx.filter((r) => r.packet.payloadType === 101).length === 8);
+
+    await bridge.control.update(endpointId, { address: '127.0.0.1', port: peer.port, direction: 'inactive' });
+    assert.equal(bridge.control.stats(endpointId)?.direction, 'inactive');
+    await assert.rejects(bridge.control.update('ep-unknown', { address: '127.0.0.1', port: 1, direction: 'sendrecv' }), /unknown media endpoint/);
+    await assert.rejects(bridge.control.update(endpointId, { address: '', port: 1, direction: 'sendrecv' }), InvalidMediaRequestError);
+    await assert.rejects(bridge.control.sendDtmf('ep-unknown', '1'), /unknown media endpoint/);
+    unsubscribe();
+    bridge.control.dtmfFromSignalling(endpointId, '6', 100);
+    assert.equal(events.length, 1);
+  } finally {
+    peer.close();
+    await bridge.stop();
+  }
+});
+
+test('stop releases every endpoint and their ports', async () => {
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });
+  const allocs = await Promise.all([1, 2, 3].map((i) => bridge.control.allocate(request(40000 + i, { sessionId: `call-${i}` }))));
+  assert.equal(new Set(allocs.map((a) => a.port)).size, 3);
+  await bridge.stop();
+  await bridge.stop();
+  assert.deepEqual(bridge.control.activeEndpoints(), []);
+  for (const a of allocs) assert.equal(await portIsFree(a.port), true);
+});
+
+test('RTP timeouts reach subscribers as rtp_timeout events', async () => {
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 60, playDemoPrompt: false });
+  const events: MediaEvent[] = [];
+  bridge.control.onEvent((e) => events.push(e));
+  try {
+    const { endpointId } = await bridge.control.allocate(request(40009));
+    await eventually(() => events.length > 0, 5000, 'rtp_timeout');
+    assert.equal(events[0]!.type, 'rtp_timeout');
+    assert.equal(events[0]!.endpointId, endpointId);
+  } finally {
+    await bridge.stop();
+  }
+});

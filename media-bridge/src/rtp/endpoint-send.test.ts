@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoPrompt } from '../prompt/demo-prompt.js';
+import { endpointFixture, PCMA } from '../testing/endpoint-fixture.js';
+import { eventually, settle, type Received } from '../testing/udp-peer.js';
+
+/** asserts one continuous stream: one SSRC, consecutive sequence numbers, timestamps advancing by whole frames */
+function assertContinuous(rx: Received[]) {
+  for (let i = 1; i < rx.length; i++) {
+    const a = rx[i - 1]!.packet;
+    const b = rx[i]!.packet;
+    assert.equal(b.ssrc, a.ssrc);
+    assert.equal(b.sequenceNumber, (a.sequenceNumber + 1) & 0xffff, `seq after ${a.sequenceNumber}`);
+    const dts = (b.timestamp - a.timestamp) >>> 0;
+    assert.ok(dts > 0 && dts % 160 === 0, `timestamp step ${dts}`);
+  }
+}
+
+test('sends paced 160-byte PCMU packets: continuous seq/timestamps, marker on the first only', async () => {
+  const f = await endpointFixture({ portBase: 30240 });
+  try {
+    f.endpoint.play(demoPrompt('PCMU'));
+    await f.peer.waitFor((rx) => rx.length >= 25, 5000, '25 packets');
+    const rx = f.peer.received.slice(0, 25);
+    assert.ok(rx.every((r) => r.packet.payloadType === 0 && r.packet.payload.length === 160));
+    assert.deepEqual(rx.map((r) => r.packet.marker), [true, ...new Array(24).fill(false)]);
+    assertContinuous(rx);
+    assert.equal(rx[0]!.from.port, f.endpoint.port, 'sent from the RTP port (symmetric RTP)');
+    assert.deepEqual(rx[0]!.packet.payload, Buffer.from(demoPrompt('PCMU').payload.subarray(0, 160)));
+    assert.ok(f.endpoint.stats().sent.packets >= 25);
+  } finally {
+    f.close();
+  }
+});
+
+test('PCMA uses its payload type; a finished prompt reports done, sends nothing more, and the next talkspurt is marked', async () => {
+  const f = await endpointFixture({ portBase: 30260, codec: PCMA });
+  try {
+    f.endpoint.play({ id: 'p1', payload: new Uint8Array(160 * 3).fill(0x55) });
+    await eventually(() => f.events.some((e) => e.type === 'playback_done'), 5000, 'playback_done');
+    assert.deepEqual(f.events, [{ v: 1, type: 'playback_done', endpointId: 'ep-test', promptId: 'p1' }]);
+    await f.peer.waitFor((rx) => rx.length === 3);
+    await settle(100); // several idle ticks
+    assert.equal(f.endpoint.stats().sent.packets, 3, 'nothing is sent while the queue is empty');
+    f.endpoint.play({ id: 'p2', payload: new Uint8Array(160 * 2).fill(0x66) });
+    await f.peer.waitFor((rx) => rx.length === 5);
+    const rx = f.peer.received;
+    assert.ok(rx.every((r) => r.packet.payloadType === 8 && r.packet.payload.length === 160));
+    assert.deepEqual(rx.map((r) => r.packet.marker), [true, false, false, true, false]);
+    assertContinuous(rx);
+  } finally {
+    f.close();
+  }
+});

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Pacer, type PacerClock, type PacerTick } from './pacer.js';
+import { silentLogger } from '@callgate/contracts';
+import { eventually } from '../testing/udp-peer.js';
+
+const MS = 1_000_000n;
+
+/** A hand-driven clock: time moves only when the test says so, timers fire only on `fire()`. */
+class FakeClock implements PacerClock {
+  t = 1_000_000n * MS;
+  pending: { fn: () => void; ms: number } | undefined;
+  timersSet = 0;
+  now = () => this.t;
+  setTimer = (fn: () => void, ms: number) => {
+    this.timersSet++;
+    this.pending = { fn, ms };
+    return this.pending;
+  };
+  clearTimer = (h: unknown) => {
+    if (this.pending === h) this.pending = undefined;
+  };
+  /** moves time to `atNs` and runs the pending timer */
+  fireAt(atNs: bigint) {
+    this.t = atNs;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.fn();
+  }
+}
+
+function recorder() {
+  const ticks: PacerTick[] = [];
+  return { ticks, onTick: (t: PacerTick) => void ticks.push(t) };
+}
+
+test('ticks are keyed to absolute deadlines: timer lateness does not accumulate', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  const ep = recorder();
+  const t0 = clock.t;
+  pacer.register(ep);
+  assert.equal(clock.pending?.ms, 20);
+  clock.fireAt(t0 + 23n * MS); // 3 ms late
+  assert.equal(ep.ticks[0]!.deadline, t0 + 20n * MS);
+  assert.equal(ep.ticks[0]!.periods, 1);
+  assert.equal(clock.pending?.ms, 17, 'next wait is measured to the absolute deadline t0+40');
+  clock.fireAt(t0 + 41n * MS);
+  assert.equal(ep.ticks[1]!.deadline, t0 + 40n * MS);
+  assert.equal(clock.pending?.ms, 19);
+});
+
+test('after a stall longer than a period the missed deadlines are skipped, not burst', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  const ep = recorder();
+  const t0 = clock.t;
+  pacer.register(ep);
+  clock.fireAt(t0 + 75n * MS); // deadlines 20, 40, 60 are past: serve 60 once, skip 2
+  assert.equal(ep.ticks.length, 1);
+  assert.equal(ep.ticks[0]!.periods, 3);
+  assert.equal(ep.ticks[0]!.deadline, t0 + 60n * MS);
+  assert.equal(clock.pending?.ms, 5, 'back on the 20 ms grid at t0+80');
+  assert.equal(pacer.stats().skippedPeriods, 2);
+});
+
+test('an early wake-up waits again instead of ticking', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  const ep = recorder();
+  const t0 = clock.t;
+  pacer.register(ep);
+  clock.fireAt(t0 + 15n * MS);
+  assert.equal(ep.ticks.length, 0);
+  assert.equal(clock.pending?.ms, 5);
+});
+
+test('one clock drives every endpoint; a failing endpoint does not stop the others', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock, logger: silentLogger });
+  const a = recorder();
+  const b = recorder();
+  pacer.register({ onTick: () => { throw new Error('boom'); } });
+  pacer.register(a);
+  pacer.register(b);
+  assert.equal(clock.timersSet, 1, 'one timer for all endpoints');
+  clock.fireAt(clock.t + 20n * MS);
+  assert.equal(a.ticks.length, 1);
+  assert.equal(b.ticks.length, 1);
+  assert.equal(clock.timersSet, 2);
+});
+
+test('the clock stops when the last endpoint leaves, and restarts on the next register', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  const a = recorder();
+  pacer.register(a);
+  assert.equal(pacer.isRunning, true);
+  pacer.unregister(a);
+  assert.equal(pacer.isRunning, false);
+  assert.equal(clock.pending, undefined);
+  pacer.register(a);
+  assert.equal(pacer.isRunning, true);
+  assert.ok(clock.pending);
+});
+
+test('an endpoint unregistering itself (or another) during a tick is honoured at once', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock });
+  const b = recorder();
+  const a = { onTick: () => pacer.unregister(b) };
+  pacer.register(a);
+  pacer.register(b);
+  clock.fireAt(clock.t + 20n * MS);
+  assert.equal(b.ticks.length, 0);
+  assert.equal(pacer.stats().registered, 1);
+});
+
+test('the real clock ticks registered endpoints until stopped', async () => {
+  const pacer = new Pacer();
+  const ep = recorder();
+  pacer.register(ep);
+  await eventually(() => ep.ticks.length >= 3, 5000, 'three real ticks');
+  pacer.stop();
+  assert.equal(pacer.isRunning, false);
+  assert.ok(ep.ticks.every((t) => t.periods >= 1));
+});

@@ -33,10 +33,11 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       stops.push(() => edge.stop());
       summary.sip = edge.listening.map((l) => `${l.transport}:${l.address}:${l.port}`);
     }
-    let media;
+    let media: Awaited<ReturnType<typeof startMediaBridge>> | undefined;
     if (services.includes('media-bridge')) {
       media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }));
-      stops.push(() => (media as { stop(): Promise<void> }).stop());
+      const running = media;
+      stops.push(() => running.stop());
     }
     if (services.includes('sip-gateway')) {
       if (!media) throw new Error('sip-gateway needs the media-bridge service in the same process (start both)');

@@ -12,7 +12,7 @@ export interface RawResult {
 /** splits a byte stream into SIP messages using Content-Length (TCP framing); keep-alive CRLFs are skipped */
 export function splitStream(buf: Buffer): { messages: SipMessage[]; rest: Buffer } {
   const messages: SipMessage[] = [];
-  let rest = buf;
+  let rest: Buffer = buf;
   for (;;) {
     while (rest.length && (rest[0] === 0x0d || rest[0] === 0x0a)) rest = rest.subarray(1);
     const end = rest.indexOf('\r\n\r\n');
@@ -65,7 +65,7 @@ export async function sendUdp(target: { host: string; port: number }, data: Buff
 export async function sendTcp(target: { host: string; port: number }, data: Buffer, timeoutMs = 2000, settleMs = 150): Promise<RawResult> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(target.port, target.host);
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     const responses: SipMessage[] = [];
     let closed = false;
     let settle: NodeJS.Timeout | undefined;
@@ -111,6 +111,15 @@ export async function sendTcp(target: { host: string; port: number }, data: Buff
 export function viaTransport(data: Buffer, transport: 'UDP' | 'TCP'): Buffer {
   const text = data.toString('latin1');
   return Buffer.from(text.replace(/^(Via|v)([ \t]*:[ \t]*SIP\/2\.0\/)(UDP|TCP)/gim, `$1$2${transport}`), 'latin1');
+}
+
+/**
+ * Makes every RFC 3261 branch in the message unique (appends `-suffix`), so that corpus files sharing a branch
+ * are not absorbed by the appliance as retransmissions of an earlier file's transaction.
+ */
+export function uniqueBranches(data: Buffer, suffix: string): Buffer {
+  const text = data.toString('latin1');
+  return Buffer.from(text.replace(/(branch[ \t]*=[ \t]*z9hG4bK[A-Za-z0-9.!%*_+`'~-]*)/gi, `$1-${suffix}`), 'latin1');
 }
 
 export { header };

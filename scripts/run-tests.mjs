@@ -30,7 +30,7 @@ if (selected.length === 0) {
   process.exit(1);
 }
 console.log(`run-tests: ${selected.length} test files`);
-const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected.map((f) => relative(root, f))], {
+const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=180000', '--test-reporter=spec', ...selected.map((f) => relative(root, f))], {
   cwd: root,
   stdio: 'inherit',
 });

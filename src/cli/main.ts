@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const logger = createLogger('callgate', { level: config.log.level });
+  // lifecycle lines (ready, stopping, stopped) are printed at any log level: scripts wait for them
+  const lifecycle = createLogger('callgate', { level: 'info' });
   const services = args.services.length ? args.services : config.services;
   let appliance;
   try {
@@ -54,10 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     logger.error('callgate failed to start', { err: (err as Error).message });
     return 1;
   }
-  logger.info('callgate ready', { config: path, services, ...appliance.summary });
+  lifecycle.info('callgate ready', { config: path, services, ...appliance.summary });
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
-      logger.info('callgate stopping', { signal });
+      lifecycle.info('callgate stopping', { signal });
       appliance
         .stop()
         .catch((err: Error) => logger.error('error while stopping', { err: err.message }))
@@ -66,6 +68,6 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  logger.info('callgate stopped');
+  lifecycle.info('callgate stopped');
   return 0;
 }

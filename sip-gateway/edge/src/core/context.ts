@@ -22,6 +22,8 @@ export interface EdgeContext {
   sendRaw: (target: Remote, data: Buffer, msg?: SipMessage) => void;
   app: (id: string) => AppConnection | undefined;
   appFor: (method: string) => AppConnection | undefined;
+  /** methods routed by at least one authenticated application (lower case) */
+  routedMethods: () => string[];
   network: NetworkSide;
   appSide: AppSide;
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SipMessage } from '../sip/message.js';
-import { parseNameAddr } from '../sip/headers/name-addr.js';
+import { parseNameAddr, splitNameAddrList } from '../sip/headers/name-addr.js';
 import { parseUri } from '../sip/headers/uri.js';
 import type { TransportName } from '../transport/types.js';
 
@@ -47,26 +47,12 @@ export function targetOfUri(uri: string): UriTarget | undefined {
   return { host, port: u.port, transport, lr: u.params.has('lr') };
 }
 
-/** every value of a header that may be a comma-separated list (Record-Route, Route, Contact) */
+/**
+ * every element of a name-addr list header (Record-Route, Route, Contact) over all its lines, split by the SIP
+ * layer's list splitter; a line it cannot split (an unclosed quote or `<`) is kept whole
+ */
 export function listValues(msg: SipMessage, name: string): string[] {
-  const out: string[] = [];
-  for (const line of msg.getAll(name)) {
-    let depth = 0;
-    let quoted = false;
-    let start = 0;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (c === '"' && line[i - 1] !== '\\') quoted = !quoted;
-      else if (!quoted && c === '<') depth++;
-      else if (!quoted && c === '>') depth--;
-      else if (!quoted && depth === 0 && c === ',') {
-        out.push(line.slice(start, i).trim());
-        start = i + 1;
-      }
-    }
-    out.push(line.slice(start).trim());
-  }
-  return out.filter(Boolean);
+  return msg.getAll(name).flatMap((line) => splitNameAddrList(line) ?? [line.trim()]).filter(Boolean);
 }
 
 export function cseqNumber(msg: SipMessage): number {

@@ -12,6 +12,7 @@ import type { ServerTransaction } from '../transaction/base.js';
 import { sipToApp, timeOfDay, type WireMeta } from '../wire/messages.js';
 import { cseqNumber, newTag, tagOf, uriOf } from './fields.js';
 import { precheck, type Rejection } from './request-checks.js';
+import { rejectionWithoutApp } from './no-app.js';
 import type { EdgeContext } from './context.js';
 
 export function networkMeta(data: number, remote: Remote): WireMeta {
@@ -27,7 +28,8 @@ export class NetworkSide {
   constructor(private readonly ctx: EdgeContext) {}
 
   onPacket(packet: InboundPacket): void {
-    const parsed = parseMessage(packet.data);
+    // the configured size limit applies to datagrams too; a message cut out of a TCP stream is parsed by the stream rules
+    const parsed = parseMessage(packet.data, { maxSize: this.ctx.config.maxMessageBytes, stream: packet.remote.transport === 'tcp' });
     if (!parsed.ok) {
       this.answerBadRequest(packet.remote, parsed.error, parsed.partial, parsed.status);
       return;
@@ -121,7 +123,7 @@ export class NetworkSide {
     }
     const app = ctx.appFor(msg.method);
     if (!app) {
-      this.reject(txn, { status: 503, reason: 'Service Unavailable (no application)', headers: [{ name: 'Retry-After', value: '5' }] });
+      this.reject(txn, rejectionWithoutApp(msg.method, ctx.routedMethods()));
       return;
     }
     ctx.appSide.trackServer(txn, app.id, undefined);

@@ -79,6 +79,7 @@ export class SipEdge {
       sendRaw: (target, data, msg) => this.sendRaw(target, data, msg),
       app: (id) => this.control?.get(id),
       appFor: (method) => this.control?.appFor(method),
+      routedMethods: () => this.control?.routedMethods() ?? [],
       network: undefined as unknown as NetworkSide,
       appSide: undefined as unknown as AppSide,
     };

@@ -1,22 +1,10 @@
-/** Messages the transaction layer builds itself: 100 Trying and the ACK for a non-2xx final response. */
-import { SipMessage } from '../sip/message.js';
-import { cseqOf, topViaValue } from './keys.js';
-
 /**
- * A response to `request` carrying its Via (all, in order), From, To, Call-ID and CSeq (§8.2.6.2);
- * a 100 also copies Timestamp (§8.2.6.1). No To tag is added and Content-Length is left to the
- * serializer.
+ * The one message the transaction layer builds itself besides 100 Trying (which is the SIP layer's
+ * `buildResponse`): the ACK for a non-2xx final response.
  */
-export function buildResponse(request: SipMessage, status: number, reason: string): SipMessage {
-  const res = SipMessage.response(status, reason);
-  for (const v of request.getAll('via')) res.add('Via', v);
-  copy(request, res, 'From', 'from');
-  copy(request, res, 'To', 'to');
-  copy(request, res, 'Call-ID', 'call-id');
-  copy(request, res, 'CSeq', 'cseq');
-  if (status === 100) copy(request, res, 'Timestamp', 'timestamp');
-  return res;
-}
+import { SipMessage } from '../sip/message.js';
+import { parseCSeq } from '../sip/headers/cseq.js';
+import { topViaValue } from './keys.js';
 
 function copy(from: SipMessage, to: SipMessage, name: string, lookup: string): void {
   const v = from.get(lookup);
@@ -38,7 +26,6 @@ export function buildAckForNon2xx(request: SipMessage, response: SipMessage): Si
   const to = response.get('to') ?? request.get('to');
   if (to !== undefined) ack.add('To', to);
   copy(request, ack, 'Call-ID', 'call-id');
-  ack.add('CSeq', `${cseqOf(request)?.seq ?? 0} ACK`);
+  ack.add('CSeq', `${parseCSeq(request.get('cseq') ?? '')?.seq ?? 0} ACK`);
   return ack;
 }
-

@@ -10,7 +10,6 @@ export type {
   ServerTransactionState,
   TransportAddress,
 } from './base.js';
-export { buildResponse } from './build.js';
 export { newBranch } from './keys.js';
 export {
   TransactionManager,

@@ -2,49 +2,43 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipMessage } from '../sip/message.js';
 import {
-  addressParams,
   clientKeyForRequest,
   clientKeyForResponse,
-  cseqOf,
   hasMagicCookie,
   newBranch,
-  parseVia,
+  sentByOf,
   serverKey,
-  splitHeaderList,
+  toTagOf,
   topVia,
+  topViaValue,
 } from './keys.js';
 import { makeRequest, makeResponse } from './test-support.js';
 
-test('parseVia: sent-by, port, params, IPv6, odd whitespace', () => {
-  const v = parseVia('SIP / 2.0 / udp  Host.Example.COM : 5061 ;branch=z9hG4bKx1;rport;received=10.0.0.1');
-  assert.ok(v);
-  assert.equal(v.protocol, 'SIP/2.0/UDP');
-  assert.equal(v.sentBy, 'host.example.com:5061');
-  assert.equal(v.host, 'host.example.com');
-  assert.equal(v.port, 5061);
-  assert.equal(v.branch, 'z9hG4bKx1');
-  assert.equal(v.params.get('rport'), '');
-  assert.equal(v.params.get('received'), '10.0.0.1');
-  const v6 = parseVia('SIP/2.0/TCP [2001:db8::1]:5060;branch=z9hG4bKy');
-  assert.equal(v6?.host, '[2001:db8::1]');
-  assert.equal(v6?.port, 5060);
-  assert.equal(parseVia('SIP/2.0/UDP [2001:db8::1];branch=z')?.port, undefined);
-  assert.equal(parseVia('garbage'), undefined);
-  assert.equal(parseVia('SIP/2.0/UDP host:abc'), undefined);
-});
-
-test('topVia reads the first element of a comma-separated first line, compact form too', () => {
+test('top Via: first via-parm of the first line (compact form too), sent-by normalized', () => {
   const m = SipMessage.request('OPTIONS', 'sip:x');
-  m.add('v', 'SIP/2.0/UDP a.example:5060;branch=z9hG4bK1, SIP/2.0/UDP b.example;branch=z9hG4bK2');
-  assert.equal(topVia(m)?.sentBy, 'a.example:5060');
-  assert.deepEqual(splitHeaderList('"a,b" <sip:x>, <sip:y,z>'), ['"a,b" <sip:x>', '<sip:y,z>']);
+  m.add('v', 'SIP / 2.0 / udp  A.Example : 5060 ;branch=z9hG4bK1, SIP/2.0/UDP b.example;branch=z9hG4bK2');
+  assert.equal(topViaValue(m), 'SIP / 2.0 / udp  A.Example : 5060 ;branch=z9hG4bK1');
+  const v = topVia(m);
+  assert.ok(v);
+  assert.equal(sentByOf(v), 'a.example:5060');
+  assert.equal(v.branch, 'z9hG4bK1');
+  const v6 = topVia(makeRequest({ via: 'SIP/2.0/TCP [2001:DB8::1]:5060;branch=z9hG4bKy' }));
+  assert.ok(v6);
+  assert.equal(sentByOf(v6), '[2001:db8::1]:5060');
+  assert.equal(topVia(makeRequest({ via: 'garbage' })), undefined);
+  assert.equal(topVia(SipMessage.request('OPTIONS', 'sip:x')), undefined);
 });
 
-test('To/From tags: name-addr, addr-spec, quoted display names', () => {
-  assert.equal(addressParams('"A;tag=no" <sip:a@x;tag=uri>;tag=real').get('tag'), 'real');
-  assert.equal(addressParams('sip:a@x;tag=t2').get('tag'), 't2');
-  assert.equal(addressParams('<sip:a@x;tag=uri>').get('tag'), undefined);
-  assert.deepEqual(cseqOf(makeRequest({ cseq: 42 })), { seq: 42, method: 'INVITE' });
+test('To tag: name-addr, addr-spec, quoted display names, none', () => {
+  const m = (to: string) => {
+    const r = makeRequest();
+    r.set('To', to);
+    return r;
+  };
+  assert.equal(toTagOf(m('"A;tag=no" <sip:a@x;tag=uri>;tag=real')), 'real');
+  assert.equal(toTagOf(m('sip:a@x;tag=t2')), 't2');
+  assert.equal(toTagOf(m('<sip:a@x;tag=uri>')), '');
+  assert.equal(toTagOf(undefined), '');
 });
 
 test('branch helpers', () => {
@@ -90,4 +84,21 @@ test('client keys: top Via branch + method / CSeq method', () => {
   assert.notEqual(clientKeyForResponse(cancelRes), clientKeyForRequest(inv));
   const noVia = SipMessage.response(200, 'OK');
   assert.equal(clientKeyForResponse(noVia), undefined);
+});
+
+test('server key: the branch compares case-insensitively, sent-by host too', () => {
+  const inv = makeRequest({ via: 'SIP/2.0/UDP Host.Example:5070;branch=z9hG4bKAbC' });
+  const ack = makeRequest({ method: 'ACK', via: 'SIP/2.0/UDP host.example:5070;branch=z9hg4bkabc' });
+  assert.equal(serverKey(ack, 'INVITE').key, serverKey(inv, 'INVITE').key);
+  assert.equal(serverKey(ack, 'INVITE').rfc2543, false);
+  const noPort = makeRequest({ via: 'SIP/2.0/UDP host.example;branch=z9hG4bKAbC' });
+  assert.notEqual(serverKey(noPort, 'INVITE').key, serverKey(inv, 'INVITE').key);
+});
+
+test('server key: a branch without the magic cookie, or an unreadable top Via, uses the RFC 2543 rules', () => {
+  assert.equal(serverKey(makeRequest({ via: 'SIP/2.0/UDP old.example:5060;branch=1234' }), 'INVITE').rfc2543, true);
+  const broken = makeRequest({ via: 'SIP/2.0/UDP old.example:5060;branch=' });
+  const k = serverKey(broken, 'INVITE');
+  assert.equal(k.rfc2543, true);
+  assert.equal(serverKey(makeRequest({ via: 'SIP/2.0/UDP old.example:5060;branch=' }), 'INVITE').key, k.key);
 });

@@ -8,7 +8,7 @@
  */
 import type { SipMessage } from '../sip/message.js';
 import { TransactionBase, type ServerTransaction, type TransactionDeps, type TransportAddress } from './base.js';
-import { buildResponse } from './build.js';
+import { buildResponse } from '../sip/response-builder.js';
 
 export type InviteServerState = 'proceeding' | 'completed' | 'confirmed' | 'accepted';
 

@@ -5,6 +5,7 @@
  * headers), which the network parser rightly refuses.
  */
 import { SipMessage, type SipHeader } from '../sip/message.js';
+import { canonicalHeaderName } from '../sip/header-names.js';
 
 export function parseAppSip(text: string): SipMessage | undefined {
   const sep = text.indexOf('\r\n\r\n');
@@ -22,7 +23,7 @@ export function parseAppSip(text: string): SipMessage | undefined {
     }
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+    headers.push({ name: canonicalHeaderName(line.slice(0, colon).trim()), value: line.slice(colon + 1).trim() });
   }
   const status = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/i.exec(first);
   const bodyBuf = Buffer.from(body, 'utf8');

@@ -86,6 +86,12 @@ export class ControlServer {
     return candidates[this.roundRobin];
   }
 
+  routedMethods(): string[] {
+    const verbs = new Set<string>();
+    for (const c of this.connections.values()) if (c.authenticated) for (const v of c.verbs) verbs.add(v);
+    return [...verbs];
+  }
+
   get(id: string): AppConnection | undefined {
     return this.connections.get(id);
   }

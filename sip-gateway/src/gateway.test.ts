@@ -33,7 +33,7 @@ describe('gateway with the embedded edge and drachtio-srf', () => {
         timers: { t1: 50, t2: 400, t4: 500 },
         control: { address: '127.0.0.1', port: 0, secret: SECRET },
         maxMessageBytes: 65536,
-        tcpIdleTimeoutMs: 60000,
+        tcpIdleTimeoutMs: 60000, overloadDelayMs: 0,
       },
       logger: silentLogger,
       registry: new Registry(),

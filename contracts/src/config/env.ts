@@ -9,7 +9,7 @@ const PREFIX = 'CALLGATE_';
 const KNOWN_FIELDS: Record<string, string> = Object.fromEntries(
   [
     'version', 'services', 'edge', 'listen', 'advertisedAddress', 'timers', 't1', 't2', 't4', 'control', 'address',
-    'port', 'secret', 'maxMessageBytes', 'tcpIdleTimeoutMs', 'gateway', 'drachtio', 'host', 'trunks', 'numbers',
+    'port', 'secret', 'maxMessageBytes', 'tcpIdleTimeoutMs', 'overloadDelayMs', 'gateway', 'drachtio', 'host', 'trunks', 'numbers',
     'admission', 'maxConcurrentCalls', 'maxCallsPerSecond', 'retryAfterSeconds', 'codecs', 'transferTarget',
     'maxCallSeconds', 'media', 'rtpPortMin', 'rtpPortMax', 'metrics', 'enabled', 'log', 'level',
   ].map((f) => [f.toLowerCase(), f]),

@@ -43,6 +43,8 @@ export const edgeSchema = z
       .default({}),
     maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
     tcpIdleTimeoutMs: z.number().int().positive().default(300_000),
+    /** new INVITEs get 503 while the mean event-loop delay exceeds this many ms (0 = never shed) */
+    overloadDelayMs: z.number().int().min(0).default(80),
   })
   .strict();
 

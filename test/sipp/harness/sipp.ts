@@ -4,7 +4,7 @@
  * there under a fixed name. SIPp is always bounded by -timeout (+ -timeout_error) and a kill timer.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenariosDir, sippBinary } from './paths.js';
@@ -75,6 +75,13 @@ function readIf(path: string): string {
   return existsSync(path) ? readFileSync(path, 'latin1') : '';
 }
 
+/** run folders of SIPp runs that succeeded; removed when the test process exits (failed runs stay, for debugging) */
+const cleanOnExit = new Set<string>();
+process.once('exit', () => {
+  if (process.env.CALLGATE_KEEP_SIPP_RUNS) return;
+  for (const d of cleanOnExit) rmSync(d, { recursive: true, force: true });
+});
+
 export function startSipp(o: SippOptions): SippRun {
   const dir = mkdtempSync(join(tmpdir(), 'callgate-sipp-run-'));
   const scenarioSrc = o.scenario.startsWith('/') ? o.scenario : join(scenariosDir, o.scenario);
@@ -139,6 +146,7 @@ export function startSipp(o: SippOptions): SippRun {
     child.once('close', (code, signal) => {
       clearTimeout(killer);
       process.off('exit', onExit);
+      if (code === 0) cleanOnExit.add(dir);
       resolve({
         code,
         signal,

@@ -3,6 +3,7 @@ import type { EdgeConfig, Logger } from '@callgate/contracts';
 import type { SipMessage } from '../sip/message.js';
 import type { Remote, TransportName } from '../transport/types.js';
 import type { TransactionManager } from '../transaction/manager.js';
+import type { OverloadGuard } from './overload-guard.js';
 import type { Clock } from '../transaction/clock.js';
 import type { DialogStore } from '../dialog/dialog.js';
 import type { AppConnection } from '../wire/control-server.js';
@@ -15,6 +16,7 @@ export interface EdgeContext {
   logger: Logger;
   metrics: EdgeMetrics;
   clock: Clock;
+  overload: OverloadGuard;
   txm: TransactionManager;
   dialogs: DialogStore;
   /** host (IPv6 in brackets) and port to advertise in Via/Contact for a transport */

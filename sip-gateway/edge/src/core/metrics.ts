@@ -9,6 +9,7 @@ export interface EdgeMetrics {
   parseErrors: Counter<'transport' | 'answered'>;
   transactionTimeouts: Counter<'kind'>;
   dialogs: Gauge;
+  overloadRejections: Counter;
   apps: Gauge;
 }
 
@@ -21,6 +22,7 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     responsesIn: new Counter({ name: 'callgate_edge_sip_responses_received_total', help: 'SIP responses received from the network, by status code', labelNames: ['code'], registers }),
     parseErrors: new Counter({ name: 'callgate_edge_sip_parse_errors_total', help: 'SIP messages that failed to parse; answered=true when a 400 went back', labelNames: ['transport', 'answered'], registers }),
     transactionTimeouts: new Counter({ name: 'callgate_edge_transaction_timeouts_total', help: 'SIP transaction timeouts (timer B/F/H, ACK timeout)', labelNames: ['kind'], registers }),
+    overloadRejections: new Counter({ name: 'callgate_edge_overload_rejections_total', help: 'new INVITEs answered 503 because the process was overloaded (event-loop delay)', registers }),
     dialogs: new Gauge({ name: 'callgate_edge_dialogs', help: 'SIP dialogs held by the edge', registers }),
     apps: new Gauge({ name: 'callgate_edge_applications', help: 'authenticated applications connected over the drachtio protocol', registers }),
   };

@@ -121,6 +121,11 @@ export class NetworkSide {
       app.send(sipToApp(meta, txn.id, dialog.id, raw));
       return;
     }
+    if (msg.method === 'INVITE' && ctx.overload.shedding) {
+      ctx.metrics.overloadRejections.inc();
+      this.reject(txn, { status: 503, reason: 'Service Unavailable (overloaded)', headers: [{ name: 'Retry-After', value: '2' }] });
+      return;
+    }
     const app = ctx.appFor(msg.method);
     if (!app) {
       this.reject(txn, rejectionWithoutApp(msg.method, ctx.routedMethods()));

@@ -20,6 +20,7 @@ import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { NetworkSide } from './network-side.js';
 import { AppSide } from './app-side.js';
 import type { EdgeContext } from './context.js';
+import { OverloadGuard } from './overload-guard.js';
 
 export interface SipEdgeOptions {
   config: EdgeConfig;
@@ -73,6 +74,7 @@ export class SipEdge {
       logger,
       metrics: this.metrics,
       clock: this.opts.clock ?? systemClock,
+      overload: new OverloadGuard({ maxDelayMs: config.overloadDelayMs }),
       txm,
       dialogs,
       advertised,
@@ -110,6 +112,7 @@ export class SipEdge {
   }
 
   async stop(): Promise<void> {
+    this.ctx?.overload.stop();
     await this.control?.close();
     for (const t of this.transports.values()) await t.close();
     this.transports.clear();

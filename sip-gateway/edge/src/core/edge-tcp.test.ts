@@ -6,13 +6,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type Srf from 'drachtio-srf';
 import { APP_SDP, connectApp, startTestEdge, type EdgeFixture } from './testing/edge-fixture.js';
-import { Phone, cseqNumber, tagOf, waitFor } from './testing/phone.js';
+import { Phone, cseqNumber, tagOf, waitFor, within } from './testing/phone.js';
 
 describe('edge: a call over TCP', () => {
   let fx: EdgeFixture;
   let srf: Srf;
   let phone: Phone;
   const dialogs = new Map<string, Srf.Dialog>();
+  const acked = new Set<string>();
 
   before(async () => {
     fx = await startTestEdge({ transports: ['udp', 'tcp'] });
@@ -20,7 +21,10 @@ describe('edge: a call over TCP', () => {
       app.invite((req, res) => {
         app
           .createUAS(req, res, { localSdp: APP_SDP })
-          .then((d) => dialogs.set(d.sip.callId, d))
+          .then((d) => {
+            dialogs.set(d.sip.callId, d);
+            d.on('ack', () => acked.add(d.sip.callId));
+          })
           .catch(() => undefined);
       });
     });
@@ -44,12 +48,11 @@ describe('edge: a call over TCP', () => {
     phone.ack(ok);
 
     const dialog = await waitFor(() => dialogs.get('tcp-1'));
-    const ackSeen = new Promise((resolve) => dialog.on('ack', resolve));
-    await ackSeen;
+    await waitFor(() => (acked.has('tcp-1') ? true : undefined));
     assert.equal(fx.edge.dialogCount, 1);
 
-    const destroyed = new Promise((resolve) => dialog.on('destroy', resolve));
-    dialog.destroy();
+    // resolves once the BYE's response reached the app
+    const byeDone = new Promise<void>((resolve, reject) => dialog.destroy(undefined, (err) => (err ? reject(err as Error) : resolve())));
     const bye = await phone.waitRequest('BYE', 'tcp-1');
     assert.match(bye.get('via') ?? '', /^SIP\/2\.0\/TCP 127\.0\.0\.1:\d+;branch=z9hG4bK/);
     assert.equal(bye.uri, `sip:caller@127.0.0.1:${phone.port};transport=tcp`);
@@ -57,7 +60,7 @@ describe('edge: a call over TCP', () => {
     assert.equal(tagOf(bye.get('to')), 'caller1');
     assert.equal(cseqNumber(bye), 1);
     phone.reply(bye, 200);
-    await destroyed;
+    await within(byeDone, "the app's BYE to complete");
     await waitFor(() => (fx.edge.dialogCount === 0 ? true : undefined));
   });
 });

@@ -10,12 +10,17 @@ export interface EdgeMetrics {
   transactionTimeouts: Counter<'kind'>;
   dialogs: Gauge;
   overloadRejections: Counter;
-  apps: Gauge;
+  /** live transactions are read from this at scrape time */
+  countTransactions: () => number;
+  /** authenticated applications are read from this at scrape time */
+  countApps: () => number;
 }
 
 export function createEdgeMetrics(registry: Registry): EdgeMetrics {
   const registers = [registry];
-  return {
+  const metrics: EdgeMetrics = {
+    countTransactions: () => 0,
+    countApps: () => 0,
     requestsIn: new Counter({ name: 'callgate_edge_sip_requests_received_total', help: 'SIP requests received from the network, by method', labelNames: ['method', 'transport'], registers }),
     responsesOut: new Counter({ name: 'callgate_edge_sip_responses_sent_total', help: 'SIP responses sent to the network, by status code', labelNames: ['code'], registers }),
     requestsOut: new Counter({ name: 'callgate_edge_sip_requests_sent_total', help: 'SIP requests sent to the network, by method (retransmissions excluded)', labelNames: ['method'], registers }),
@@ -24,6 +29,22 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     transactionTimeouts: new Counter({ name: 'callgate_edge_transaction_timeouts_total', help: 'SIP transaction timeouts (timer B/F/H, ACK timeout)', labelNames: ['kind'], registers }),
     overloadRejections: new Counter({ name: 'callgate_edge_overload_rejections_total', help: 'new INVITEs answered 503 because the process was overloaded (event-loop delay)', registers }),
     dialogs: new Gauge({ name: 'callgate_edge_dialogs', help: 'SIP dialogs held by the edge', registers }),
-    apps: new Gauge({ name: 'callgate_edge_applications', help: 'authenticated applications connected over the drachtio protocol', registers }),
   };
+  new Gauge({
+    name: 'callgate_edge_transactions',
+    help: 'live SIP transactions (server and client)',
+    registers,
+    collect() {
+      this.set(metrics.countTransactions());
+    },
+  });
+  new Gauge({
+    name: 'callgate_edge_applications',
+    help: 'authenticated applications connected over the drachtio protocol',
+    registers,
+    collect() {
+      this.set(metrics.countApps());
+    },
+  });
+  return metrics;
 }

@@ -67,6 +67,8 @@ export class SipEdge {
     const send = (msg: SipMessage, target: Remote) => this.sendRaw(target, serializeMessage(msg), msg);
     const txm = new TransactionManager({ clock: this.opts.clock ?? systemClock, timers: config.timers, send });
     const dialogs = new DialogStore();
+    this.metrics.countTransactions = () => txm.size();
+    this.metrics.countApps = () => this.control?.authenticatedCount ?? 0;
 
     // the two halves reference each other through the context
     const ctx: EdgeContext = {

@@ -100,6 +100,12 @@ export class ControlServer {
     return this.connections.size;
   }
 
+  get authenticatedCount(): number {
+    let n = 0;
+    for (const c of this.connections.values()) if (c.authenticated) n++;
+    return n;
+  }
+
   async close(): Promise<void> {
     for (const c of this.connections.values()) c.socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -35,6 +35,7 @@ export async function startTestEdge(o: EdgeFixtureOptions = {}): Promise<EdgeFix
       control: { address: '127.0.0.1', port: 0, secret: SECRET },
       maxMessageBytes: o.maxMessageBytes ?? 65536,
       tcpIdleTimeoutMs: 60000,
+      overloadDelayMs: 0,
     },
     logger: silentLogger,
     registry: new Registry(),

@@ -41,6 +41,8 @@ function lines(text: string): string {
 
 export class Phone {
   readonly inbox: SipMessage[] = [];
+  /** every message received, raw, parseable or not */
+  readonly received: Buffer[] = [];
   /** local port the edge sees the phone on */
   port = 0;
   private udp?: dgram.Socket;
@@ -109,13 +111,31 @@ export class Phone {
     this.sendRaw(serializeMessage(msg));
   }
 
-  /** a request from this phone; returns its text (sent already) */
+  /** send a request from this phone; returns its text */
   request(method: string, o: PhoneRequestOptions): string {
+    const text = this.requestText(method, o);
+    this.send(text);
+    return text;
+  }
+
+  /** send an INVITE with an SDP offer; returns its text */
+  invite(o: PhoneRequestOptions): string {
+    const text = this.inviteText(o);
+    this.send(text);
+    return text;
+  }
+
+  inviteText(o: PhoneRequestOptions): string {
+    return this.requestText('INVITE', { contentType: 'application/sdp', body: DEFAULT_SDP, ...o });
+  }
+
+  /** the text of a request from this phone (not sent) */
+  requestText(method: string, o: PhoneRequestOptions): string {
     const uri = o.uri ?? 'sip:1000@127.0.0.1';
     const body = o.body === undefined ? '' : lines(o.body);
     const extra = (o.headers ?? []).map((h) => `${h}\r\n`).join('');
     const type = body && o.contentType !== undefined ? `Content-Type: ${o.contentType}\r\n` : '';
-    const text =
+    return (
       `${method} ${uri} SIP/2.0\r\n` +
       `Via: ${this.via(o.branch ?? newBranch())}\r\n` +
       'Max-Forwards: 70\r\n' +
@@ -127,14 +147,8 @@ export class Phone {
       `Contact: ${this.contact}\r\n` +
       type +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
-      body;
-    this.send(text);
-    return text;
-  }
-
-  /** an INVITE with an SDP offer */
-  invite(o: PhoneRequestOptions): string {
-    return this.request('INVITE', { contentType: 'application/sdp', body: DEFAULT_SDP, ...o });
+      body
+    );
   }
 
   /** the ACK for a 2xx (new branch, To of the 2xx) or, with `branch` = the INVITE's, for a non-2xx */
@@ -222,7 +236,22 @@ export class Phone {
     }
   }
 
+  /**
+   * the text of the first received message (parseable or not, e.g. a 400 echoing a broken header) matching
+   * pred, waiting for it when none has arrived; not taken from the inbox
+   */
+  async waitRaw(pred: (text: string) => boolean, ms = 3000): Promise<string> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const hit = this.received.map((b) => b.toString('utf8')).find(pred);
+      if (hit !== undefined) return hit;
+      if (Date.now() > until) throw new Error('timed out waiting for a SIP message');
+      await delay(5);
+    }
+  }
+
   private receive(buf: Buffer, stream: boolean): void {
+    this.received.push(buf);
     const p = parseMessage(buf, { stream });
     if (!p.ok) return;
     const msg = p.message;
@@ -265,4 +294,13 @@ export async function waitFor<T>(get: () => T | undefined, ms = 3000): Promise<T
     if (Date.now() > until) throw new Error('timed out waiting for a condition');
     await delay(5);
   }
+}
+
+/** `p`, or a rejection naming `what` when it does not settle within `ms` */
+export function within<T>(p: Promise<T>, what: string, ms = 3000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

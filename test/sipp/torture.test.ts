@@ -18,6 +18,7 @@ import { portPlan } from './harness/ports.js';
 import { corpusDir } from './harness/paths.js';
 import { sendTcp, sendUdp, uniqueBranches, viaTransport } from './harness/raw-sip.js';
 import { assertSippOk, call } from './harness/fixture.js';
+import { fetchMetrics, metricSum } from './harness/metrics.js';
 
 type Expected = 'ok' | 'drop' | number;
 
@@ -47,7 +48,8 @@ function isResponse(data: Buffer): boolean {
 describe('torture corpus over UDP and TCP', () => {
   let app: Appliance;
   before(async () => {
-    app = await Appliance.start({ ports: portPlan(7) });
+    // short timers so finished transactions are gone within seconds (the leak check below waits for that)
+    app = await Appliance.start({ ports: portPlan(7), timers: { t1: 50, t2: 400, t4: 500 } });
   });
   after(async () => {
     assert.equal(await app?.stop(), 0, app?.logTail());
@@ -98,5 +100,17 @@ describe('torture corpus over UDP and TCP', () => {
     const r = await call(app, { scenario: 'pcma-only.xml' });
     assertSippOk(r, app);
     assert.ok(app.running);
+  });
+
+  it('keeps no transaction or dialog once the traffic is over', async () => {
+    const deadline = Date.now() + 15_000;
+    let live: Array<number | undefined> = [];
+    while (Date.now() < deadline) {
+      const samples = await fetchMetrics(app.metricsUrl);
+      live = [metricSum(samples, 'callgate_edge_transactions'), metricSum(samples, 'callgate_edge_dialogs')];
+      if (live[0] === 0 && live[1] === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(live, [0, 0], 'transactions and dialogs return to zero');
   });
 });

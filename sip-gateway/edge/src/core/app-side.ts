@@ -10,6 +10,7 @@ import { serializeMessage } from '../sip/serialize.js';
 import { buildResponse } from '../sip/response-builder.js';
 import type { Remote, TransportName } from '../transport/types.js';
 import type { ClientTransaction, ServerTransaction } from '../transaction/base.js';
+import type { TimerHandle } from '../transaction/clock.js';
 import { Dialog } from '../dialog/dialog.js';
 import { parseAppSip } from '../wire/app-sip.js';
 import type { AppConnection, SipCommandHandler } from '../wire/control-server.js';
@@ -21,10 +22,14 @@ import { networkMeta } from './network-side.js';
 import { USER_AGENT, type EdgeContext } from './context.js';
 import { startDialogAckWait } from './ack-wait.js';
 
+/** an INVITE the application has not answered in this time gets 408 (cf. RFC 3261 Timer C) */
+const APP_INVITE_ANSWER_MS = 180_000;
+
 interface PendingServer {
   txn: ServerTransaction;
   appId: string;
   toTag: string;
+  timer: TimerHandle;
   dialog: Dialog | undefined;
 }
 
@@ -54,14 +59,36 @@ export class AppSide implements SipCommandHandler {
   /** a new request was handed to an app: remember who must answer it */
   trackServer(txn: ServerTransaction, appId: string, dialog: Dialog | undefined): void {
     const existingTag = tagOf(txn.request.get('to'));
-    this.servers.set(txn.id, { txn, appId, toTag: existingTag || newTag(), dialog });
+    // a request the app never answers must not stay forever: INVITE → 408 after Timer C's 3 minutes; any
+    // other request is dropped once its client has given up (64·T1)
+    const ms = txn.request.method === 'INVITE' ? APP_INVITE_ANSWER_MS : 64 * this.ctx.txm.timers.t1;
+    const timer = this.ctx.clock.setTimer(ms, () => this.appDidNotAnswer(txn.id));
+    this.servers.set(txn.id, { txn, appId, toTag: existingTag || newTag(), dialog, timer });
+  }
+
+  private forgetServer(id: string): void {
+    const p = this.servers.get(id);
+    if (!p) return;
+    this.ctx.clock.clearTimer(p.timer);
+    this.servers.delete(id);
+  }
+
+  private appDidNotAnswer(id: string): void {
+    const p = this.servers.get(id);
+    if (!p) return;
+    this.servers.delete(id);
+    this.ctx.metrics.transactionTimeouts.inc({ kind: 'app_no_answer' });
+    this.ctx.logger.warn('application did not answer a request', { method: p.txn.request.method, call_id: p.txn.request.get('call-id') });
+    if (p.txn.lastFinalStatus) return;
+    if (p.txn.request.method === 'INVITE') p.txn.sendResponse(buildResponse(p.txn.request, 408, undefined, { toTag: p.toTag }));
+    else p.txn.terminate();
   }
 
   /** CANCEL arrived for an INVITE still unanswered: 487 it and forget it; returns who owned it */
   cancelServer(txnId: string): PendingServer | undefined {
     const p = this.servers.get(txnId);
     if (!p || p.txn.lastFinalStatus) return undefined;
-    this.servers.delete(txnId);
+    this.forgetServer(txnId);
     p.txn.sendResponse(buildResponse(p.txn.request, 487, undefined, { toTag: p.toTag }));
     return p;
   }
@@ -89,7 +116,7 @@ export class AppSide implements SipCommandHandler {
   onAppGone(conn: AppConnection): void {
     for (const [id, p] of this.servers) {
       if (p.appId !== conn.id) continue;
-      this.servers.delete(id);
+      this.forgetServer(id);
       if (!p.txn.lastFinalStatus) p.txn.sendResponse(buildResponse(p.txn.request, 503, undefined, { toTag: p.toTag }));
     }
     for (const [id, c] of this.clients) if (c.appId === conn.id) this.clients.delete(id);
@@ -115,7 +142,7 @@ export class AppSide implements SipCommandHandler {
       startDialogAckWait(this.ctx, dialog, txn, full, () => this.onAckTimeout(dialog as Dialog));
     }
     if (method === 'BYE' && status >= 200 && dialog) this.removeDialog(dialog);
-    if (status >= 200) this.servers.delete(txnId);
+    if (status >= 200) this.forgetServer(txnId);
     const data = serializeMessage(full);
     conn.send(responseSentEcho(rid, appMeta(data, txn.source), txnId, dialog?.id ?? '', data.toString('utf8')));
   }

@@ -13,6 +13,7 @@ import { sipToApp, timeOfDay, type WireMeta } from '../wire/messages.js';
 import { cseqNumber, newTag, tagOf, uriOf } from './fields.js';
 import { precheck, type Rejection } from './request-checks.js';
 import { rejectionWithoutApp } from './no-app.js';
+import { stampReceived } from './via-received.js';
 import type { EdgeContext } from './context.js';
 
 export function networkMeta(data: number, remote: Remote): WireMeta {
@@ -65,6 +66,7 @@ export class NetworkSide {
     const { ctx } = this;
     const source = packet.remote;
     ctx.metrics.requestsIn.inc({ method: msg.method, transport: source.transport });
+    stampReceived(msg, source);
     const r = ctx.txm.handleRequest(msg, source);
     switch (r.kind) {
       case 'absorbed':

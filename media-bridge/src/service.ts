@@ -6,6 +6,8 @@ import type { Logger, MediaConfig } from '@callgate/contracts';
 import { InProcessMediaControl, type InProcessMediaControlOptions } from './control/in-process.js';
 import { Pacer } from './rtp/pacer.js';
 import { PortPool } from './rtp/port-pool.js';
+import type { Registry } from 'prom-client';
+import { registerMediaMetrics } from './metrics.js';
 
 /** A running media bridge. */
 export interface MediaBridge {
@@ -15,7 +17,10 @@ export interface MediaBridge {
 }
 
 /** Policy knobs beyond the config file (tests, tuning); all optional. */
-export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds' | 'playDemoPrompt'>;
+export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds' | 'playDemoPrompt'> & {
+  /** where to register the media metrics (none when absent) */
+  registry?: Registry;
+};
 
 /** Builds the port pool, pacer and control from the `media` config section. */
 export async function startMediaBridge(config: MediaConfig, logger: Logger, options: MediaBridgeOptions = {}): Promise<MediaBridge> {
@@ -26,7 +31,9 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
   if (advertisedAddress === '0.0.0.0' || advertisedAddress === '::') {
     log.warn('media: binding a wildcard address without media.advertisedAddress; SDP answers will carry it as is');
   }
-  const control = new InProcessMediaControl({ pool, pacer, logger: log, advertisedAddress, ...options });
+  const { registry, ...controlOptions } = options;
+  const control = new InProcessMediaControl({ pool, pacer, logger: log, advertisedAddress, ...controlOptions });
+  if (registry) registerMediaMetrics(registry, control);
   log.info('media bridge started', { address: config.address, rtp_ports: `${config.rtpPortMin}-${config.rtpPortMax}`, capacity: pool.capacity });
   let stopped = false;
   return {

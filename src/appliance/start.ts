@@ -35,7 +35,7 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
     }
     let media: Awaited<ReturnType<typeof startMediaBridge>> | undefined;
     if (services.includes('media-bridge')) {
-      media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }));
+      media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }), { registry });
       const running = media;
       stops.push(() => running.stop());
     }

@@ -44,7 +44,8 @@ describe('basic call', () => {
       const afterM = await tryMetrics(app, (m) => t.diagnostic(m));
       const rxBefore = metricOrDiag(before, 'callgate_rtp_packets_received_total', {}, (m) => t.diagnostic(m)) ?? 0;
       const rxAfter = metricOrDiag(afterM, 'callgate_rtp_packets_received_total', {}, (m) => t.diagnostic(m));
-      if (rxAfter !== undefined) assert.ok(rxAfter - rxBefore >= 40, `appliance counted ${rxAfter - rxBefore} RTP packets from SIPp's 1.5 s stream`);
+      assert.ok(rxAfter !== undefined, 'callgate_rtp_packets_received_total is exported');
+      assert.ok(rxAfter - rxBefore >= 40, `appliance counted ${rxAfter - rxBefore} RTP packets from SIPp's 1.5 s stream`);
       const invites = metricOrDiag(afterM, 'callgate_sip_requests_total', { method: 'INVITE' }, (m) => t.diagnostic(m));
       if (invites !== undefined) assert.ok(invites >= 1);
     } finally {

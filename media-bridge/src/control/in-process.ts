@@ -98,6 +98,20 @@ export class InProcessMediaControl implements MediaControl {
     this.log.info('media: endpoint updated', { endpoint_id: endpointId, direction: parsed.data.direction });
   }
 
+  /** RTP packet totals since start: released endpoints plus the live ones (read by the metrics at scrape time) */
+  totals(): { received: number; lost: number; sent: number; endpoints: number } {
+    const t = { ...this.released, endpoints: this.endpoints.size };
+    for (const e of this.endpoints.values()) {
+      const s = e.stats();
+      t.received += s.received.packets;
+      t.lost += s.received.lost;
+      t.sent += s.sent.packets;
+    }
+    return t;
+  }
+
+  private readonly released = { received: 0, lost: 0, sent: 0 };
+
   /** Frees the endpoint and its ports; releasing an unknown or released endpoint is a no-op. */
   async release(endpointId: string, reason: string): Promise<void> {
     const endpoint = this.endpoints.get(endpointId);
@@ -105,6 +119,9 @@ export class InProcessMediaControl implements MediaControl {
     this.endpoints.delete(endpointId);
     const s = endpoint.stats();
     endpoint.close();
+    this.released.received += s.received.packets;
+    this.released.lost += s.received.lost;
+    this.released.sent += s.sent.packets;
     this.log.info('media: endpoint released', {
       endpoint_id: endpointId,
       reason,

@@ -43,7 +43,9 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       if (!media) throw new Error('sip-gateway needs the media-bridge service in the same process (start both)');
       const gw = await startGateway({ config: config.gateway, media: media.control, registry, logger: logger.child({ service: 'sip-gateway' }) });
       stops.push(() => gw.stop());
-      summary.numbers = config.gateway.numbers.map((n) => n.number);
+      const sip = config.edge.listen[0];
+      const where = sip ? `${sip.address.includes(':') ? `[${sip.address}]` : sip.address}:${sip.port}` : 'the SIP edge';
+      summary.call = config.gateway.numbers.map((n) => `sip:${n.number}@${where}`);
     }
   } catch (err) {
     await stopAll().catch(() => {});

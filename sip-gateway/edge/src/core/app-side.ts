@@ -21,6 +21,7 @@ import { cseqNumber, listValues, newTag, tagOf, targetOfUri, uriOf } from './fie
 import { networkMeta } from './network-side.js';
 import { USER_AGENT, type EdgeContext } from './context.js';
 import { startDialogAckWait } from './ack-wait.js';
+import { cdr } from './cdr.js';
 
 /** an INVITE the application has not answered in this time gets 408 (cf. RFC 3261 Timer C) */
 const APP_INVITE_ANSWER_MS = 180_000;
@@ -138,9 +139,13 @@ export class AppSide implements SipCommandHandler {
     const status = full.status;
     let dialog = p.dialog;
     if (method === 'INVITE' && status >= 200 && status < 300) {
-      if (!dialog) dialog = this.createUasDialog(p, full);
+      if (!dialog) {
+        dialog = this.createUasDialog(p, full);
+        cdr.start(this.ctx, 'application', full, 'uas');
+      }
       startDialogAckWait(this.ctx, dialog, txn, full, () => this.onAckTimeout(dialog as Dialog));
     }
+    if (method === 'INVITE' && status >= 300 && !dialog) cdr.stop(this.ctx, 'application', full, 'call-rejected');
     if (method === 'BYE' && status >= 200 && dialog) this.removeDialog(dialog);
     if (status >= 200) this.forgetServer(txnId);
     const data = serializeMessage(full);
@@ -216,6 +221,8 @@ export class AppSide implements SipCommandHandler {
 
   private sendClient(conn: AppConnection, rid: string, req: SipMessage, target: Remote, dialog: Dialog | undefined): void {
     const appId = conn.id;
+    if (req.method === 'INVITE' && !dialog) cdr.attempt(this.ctx, 'application', req);
+    if (req.method === 'BYE' && dialog) cdr.stop(this.ctx, 'application', req, 'normal-release');
     const txn = this.ctx.txm.sendRequest(req, target, {
       onResponse: (res) => this.onClientResponse(txn.id, res, target),
       onTimeout: () => {
@@ -235,12 +242,15 @@ export class AppSide implements SipCommandHandler {
     const status = res.status;
     let dialog = pc.dialog;
     if (req.method === 'INVITE' && status >= 200 && status < 300) {
-      if (!dialog) dialog = this.createUacDialog(pc, res);
-      else {
+      if (!dialog) {
+        dialog = this.createUacDialog(pc, res);
+        cdr.start(this.ctx, 'network', res, 'uac');
+      } else {
         const contact = uriOf(res.get('contact'));
         if (contact) dialog.remoteTarget = contact;
       }
     }
+    if (req.method === 'INVITE' && status >= 300 && !dialog) cdr.stop(this.ctx, 'network', res, 'call-rejected');
     if (req.method === 'BYE' && status >= 200 && dialog) this.removeDialog(dialog);
     if (status >= 200) this.clients.delete(txnId);
     const app = this.ctx.app(pc.appId);
@@ -291,6 +301,7 @@ export class AppSide implements SipCommandHandler {
     const bye = buildDialogRequest(dialog, SipMessage.request('BYE', dialog.remoteTarget, [{ name: 'Reason', value: reason }]), target.transport, this.identity(target.transport));
     this.ctx.txm.sendRequest(bye, target, { onResponse: () => {}, onTimeout: () => {} });
     this.removeDialog(dialog);
+    cdr.stop(this.ctx, 'application', bye, 'system-initiated-termination');
     const data = serializeMessage(bye);
     this.ctx.app(dialog.appId)?.send(sipToApp(appMeta(data, target), 'unsolicited', dialog.id, data.toString('utf8')));
   }

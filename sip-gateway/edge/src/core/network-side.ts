@@ -14,6 +14,7 @@ import { cseqNumber, newTag, tagOf, uriOf } from './fields.js';
 import { precheck, type Rejection } from './request-checks.js';
 import { rejectionWithoutApp } from './no-app.js';
 import { stampReceived } from './via-received.js';
+import { cdr } from './cdr.js';
 import type { EdgeContext } from './context.js';
 
 export function networkMeta(data: number, remote: Remote): WireMeta {
@@ -120,6 +121,7 @@ export class NetworkSide {
         return;
       }
       ctx.appSide.trackServer(txn, app.id, dialog);
+      if (msg.method === 'BYE') cdr.stop(ctx, 'network', msg, 'normal-release');
       app.send(sipToApp(meta, txn.id, dialog.id, raw));
       return;
     }
@@ -134,6 +136,7 @@ export class NetworkSide {
       return;
     }
     ctx.appSide.trackServer(txn, app.id, undefined);
+    if (msg.method === 'INVITE') cdr.attempt(ctx, 'network', msg);
     app.send(sipToApp(meta, txn.id, '', raw, { address: packet.local.address, port: packet.local.port }));
   }
 
@@ -157,6 +160,7 @@ export class NetworkSide {
     this.reject(cancelTxn, { status: 200 });
     const pending = this.ctx.appSide.cancelServer(invite.id);
     if (!pending) return; // already answered: the CANCEL has no effect (RFC 3261 §9.2)
+    cdr.stop(this.ctx, 'network', cancel, 'call-canceled');
     const app = this.ctx.app(pending.appId);
     app?.send(sipToApp(networkMeta(packet.data.length, packet.remote), invite.id, '', serializeMessage(cancel).toString('utf8')));
   }

@@ -86,9 +86,10 @@ export class ControlServer {
     return candidates[this.roundRobin];
   }
 
+  /** SIP methods (not CDR routes) that at least one authenticated application routed */
   routedMethods(): string[] {
     const verbs = new Set<string>();
-    for (const c of this.connections.values()) if (c.authenticated) for (const v of c.verbs) verbs.add(v);
+    for (const c of this.connections.values()) if (c.authenticated) for (const v of c.verbs) if (!v.startsWith('cdr:')) verbs.add(v);
     return [...verbs];
   }
 
@@ -172,9 +173,8 @@ export class ControlServer {
         return;
       case 'route': {
         const verb = (msg.args[0] ?? '').toLowerCase();
-        if (!verb || verb.startsWith('cdr:')) {
-          // CDR events are not produced by the embedded edge; accept the route so the app runs unchanged
-          conn.send(okResponse(msg.id));
+        if (!verb) {
+          conn.send(failResponse(msg.id, 'Route request includes unsupported verb'));
           return;
         }
         conn.verbs.add(verb);

@@ -5,15 +5,17 @@
 import { SipMessage } from '../sip/message.js';
 import type { Dialog } from '../dialog/dialog.js';
 import { newBranch } from '../transaction/keys.js';
-import { newCallId, newTag, tagOf } from './fields.js';
+import { cseqNumber, newCallId, newTag, tagOf } from './fields.js';
 
 /** headers the edge owns in dialog requests; app values for these are ignored */
 const DIALOG_OWNED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'content-length', 'route', 'max-forwards']);
 const NEEDS_CONTACT = new Set(['INVITE', 'REFER', 'SUBSCRIBE', 'NOTIFY', 'UPDATE']);
 
 export interface LocalIdentity {
-  /** `SIP/2.0/UDP host:port` sent-by for the top Via */
-  viaSentBy: (transport: string) => string;
+  /** the transport these values are for */
+  transport: string;
+  /** `host:port` sent-by for the top Via */
+  viaSentBy: string;
   contact: string;
   userAgent: string;
 }
@@ -22,12 +24,12 @@ function copyAppHeaders(target: SipMessage, app: SipMessage, skip: Set<string>):
   for (const h of app.headers) if (!skip.has(h.name.toLowerCase())) target.add(h.name, h.value);
 }
 
-export function buildDialogRequest(dialog: Dialog, app: SipMessage, transport: string, id: LocalIdentity): SipMessage {
+export function buildDialogRequest(dialog: Dialog, app: SipMessage, id: LocalIdentity): SipMessage {
   const method = app.method;
   const seq = method === 'ACK' || method === 'CANCEL' ? dialog.inviteSeq : ++dialog.localSeq;
   if (method === 'INVITE') dialog.inviteSeq = seq;
   const req = SipMessage.request(method, dialog.remoteTarget);
-  req.add('Via', `SIP/2.0/${transport.toUpperCase()} ${id.viaSentBy(transport)};branch=${newBranch()};rport`);
+  req.add('Via', `SIP/2.0/${id.transport.toUpperCase()} ${id.viaSentBy};branch=${newBranch()};rport`);
   req.add('Max-Forwards', '70');
   for (const r of dialog.routeSet) req.add('Route', r);
   req.add('From', dialog.localParty);
@@ -42,9 +44,9 @@ export function buildDialogRequest(dialog: Dialog, app: SipMessage, transport: s
 }
 
 /** an out-of-dialog request from the app: keep what it wrote, add what is missing */
-export function buildInitialRequest(app: SipMessage, transport: string, host: string, id: LocalIdentity): SipMessage {
+export function buildInitialRequest(app: SipMessage, host: string, id: LocalIdentity): SipMessage {
   const req = SipMessage.request(app.method, app.uri);
-  req.add('Via', `SIP/2.0/${transport.toUpperCase()} ${id.viaSentBy(transport)};branch=${newBranch()};rport`);
+  req.add('Via', `SIP/2.0/${id.transport.toUpperCase()} ${id.viaSentBy};branch=${newBranch()};rport`);
   req.add('Max-Forwards', app.get('max-forwards') ?? '70');
   const from = app.get('from') ?? `<sip:callgate@${host}>`;
   req.add('From', tagOf(from) ? from : `${from};tag=${newTag()}`);
@@ -68,7 +70,7 @@ export function buildCancel(invite: SipMessage): SipMessage {
   cancel.add('From', invite.get('from') ?? '');
   cancel.add('To', invite.get('to') ?? '');
   cancel.add('Call-ID', invite.get('call-id') ?? '');
-  const seq = /^\s*(\d+)/.exec(invite.get('cseq') ?? '')?.[1] ?? '1';
+  const seq = cseqNumber(invite) || 1;
   cancel.add('CSeq', `${seq} CANCEL`);
   return cancel;
 }

@@ -54,7 +54,7 @@ export class AppSide implements SipCommandHandler {
   identity(transport: TransportName): LocalIdentity {
     const { host, port } = this.ctx.advertised(transport);
     const param = transport === 'udp' ? '' : `;transport=${transport}`;
-    return { viaSentBy: (t) => `${this.ctx.advertised(t as TransportName).host}:${this.ctx.advertised(t as TransportName).port}`, contact: `<sip:${host}:${port}${param}>`, userAgent: USER_AGENT };
+    return { transport, viaSentBy: `${host}:${port}`, contact: `<sip:${host}:${port}${param}>`, userAgent: USER_AGENT };
   }
 
   /** a new request was handed to an app: remember who must answer it */
@@ -197,7 +197,7 @@ export class AppSide implements SipCommandHandler {
       return;
     }
     const target = this.dialogTarget(dialog);
-    const req = buildDialogRequest(dialog, app, target.transport, this.identity(target.transport));
+    const req = buildDialogRequest(dialog, app, this.identity(target.transport));
     const data = serializeMessage(req);
     if (req.method === 'ACK') {
       this.ctx.sendRaw(target, data, req);
@@ -215,7 +215,7 @@ export class AppSide implements SipCommandHandler {
     const transport: TransportName = t.transport ?? 'udp';
     const target: Remote = { transport, address, port: t.port ?? 5060 };
     const { host } = this.ctx.advertised(transport);
-    const req = buildInitialRequest(app, transport, host, this.identity(transport));
+    const req = buildInitialRequest(app, host, this.identity(transport));
     this.sendClient(conn, rid, req, target, undefined);
   }
 
@@ -298,7 +298,7 @@ export class AppSide implements SipCommandHandler {
   /** BYE sent by the edge itself (ACK timeout, app gone); the owning app is told as drachtio-server does */
   private sendBye(dialog: Dialog, reason: string): void {
     const target = this.dialogTarget(dialog);
-    const bye = buildDialogRequest(dialog, SipMessage.request('BYE', dialog.remoteTarget, [{ name: 'Reason', value: reason }]), target.transport, this.identity(target.transport));
+    const bye = buildDialogRequest(dialog, SipMessage.request('BYE', dialog.remoteTarget, [{ name: 'Reason', value: reason }]), this.identity(target.transport));
     this.ctx.txm.sendRequest(bye, target, { onResponse: () => {}, onTimeout: () => {} });
     this.removeDialog(dialog);
     cdr.stop(this.ctx, 'application', bye, 'system-initiated-termination');

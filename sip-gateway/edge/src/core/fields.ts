@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { SipMessage } from '../sip/message.js';
 import { parseNameAddr, splitNameAddrList } from '../sip/headers/name-addr.js';
 import { parseUri } from '../sip/headers/uri.js';
+import { parseCSeq } from '../sip/headers/cseq.js';
 import type { TransportName } from '../transport/types.js';
 
 export function newTag(): string {
@@ -56,6 +57,5 @@ export function listValues(msg: SipMessage, name: string): string[] {
 }
 
 export function cseqNumber(msg: SipMessage): number {
-  const m = /^\s*(\d+)/.exec(msg.get('cseq') ?? '');
-  return m ? Number(m[1]) : 0;
+  return parseCSeq(msg.get('cseq') ?? '')?.seq ?? 0;
 }

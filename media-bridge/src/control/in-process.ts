@@ -15,6 +15,7 @@ import {
   type RemoteMedia,
 } from '@callgate/contracts';
 import { isDtmfDigits } from '../dtmf/rfc4733.js';
+import { demoAgentReaction } from '../demo/demo-agent.js';
 import { demoPrompt } from '../prompt/demo-prompt.js';
 import { RtpEndpoint, type EndpointStats } from '../rtp/endpoint.js';
 import type { Pacer } from '../rtp/pacer.js';
@@ -190,5 +191,8 @@ export class InProcessMediaControl implements MediaControl {
         this.log.error('media: event handler failed', { err, type: event.type });
       }
     }
+    // the demo prompt stands in for the agent, and so does the demo agent for its decisions
+    const reaction = (this.opts.playDemoPrompt ?? true) ? demoAgentReaction(event) : undefined;
+    if (reaction) this.emit(reaction);
   }
 }

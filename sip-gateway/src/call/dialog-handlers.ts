@@ -108,8 +108,9 @@ export function attachDialogHandlers(call: Call, dialog: DialogLike, state: { aw
     const r = parseDtmfInfo(req.get('Content-Type'), req.body);
     switch (r.kind) {
       case 'digit':
-        call.dtmf(r.value.digit, r.value.durationMs);
+        // answer first: what the digit triggers (a REFER, a BYE) must follow the 200 on the wire
         res.send(200, 'OK');
+        call.dtmf(r.value.digit, r.value.durationMs);
         break;
       case 'empty':
         res.send(200, 'OK');

@@ -152,6 +152,12 @@ test('size cap and non-Buffer input', () => {
   notOk(parseMessage('INVITE' as unknown as Buffer));
 });
 
+test('control characters are allowed only as quoted-pairs inside a quoted-string', () => {
+  ok(parseMessage(invite(['X-Display: "BEL:\\\u0007 NUL:\\\u0000 DEL:\\\u007f" <sip:a@b>'])));
+  notOk(parseMessage(invite(['X-Display: "BEL:\u0007" <sip:a@b>'])), /control/);
+  notOk(parseMessage(invite(['X-Display: a\\\u0007'])), /control/);
+});
+
 test('control characters and duplicate singletons are rejected', () => {
   notOk(parseMessage(invite(['X-Bad: a\u0000b'])), /control/);
   notOk(parseMessage(invite(['Call-ID: second'])), /more than one Call-ID/);

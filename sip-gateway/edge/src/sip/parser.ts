@@ -7,7 +7,7 @@
  */
 import { SipMessage, type SipHeader, type SipRequestLine, type SipStatusLine } from './message.js';
 import { checkMessage, canAnswer } from './message-checks.js';
-import { hasControlChars, isToken } from './headers/quoting.js';
+import { hasControlChars, hasUnescapedControlChars, isToken } from './headers/quoting.js';
 import { parseUri } from './headers/uri.js';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;
@@ -177,7 +177,7 @@ function parseHeaderLines(lines: string[], fail: (e: string) => void): SipHeader
       continue;
     }
     const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (hasControlChars(value)) {
+    if (hasUnescapedControlChars(value)) {
       fail(`control character in ${name} header`);
       continue;
     }

@@ -4,7 +4,7 @@
  *   Digest realm="atlanta.example", nonce="...", qop="auth,auth-int", algorithm=MD5
  * Parameter names are lower-cased, values unquoted (escapes removed). Never throws.
  */
-import { hasControlChars, isToken, quoteString, readQuoted, splitOutside, trimLws } from './quoting.js';
+import { hasUnescapedControlChars, isToken, quoteString, readQuoted, splitOutside, trimLws } from './quoting.js';
 
 export interface AuthHeader {
   /** auth scheme as written, e.g. 'Digest' (compare case-insensitively) */
@@ -38,7 +38,7 @@ export interface DigestCredentials {
 
 /** parse one challenge or credentials value; undefined on malformed input */
 export function parseAuthHeader(input: string): AuthHeader | undefined {
-  if (typeof input !== 'string' || hasControlChars(input)) return undefined;
+  if (typeof input !== 'string' || hasUnescapedControlChars(input)) return undefined;
   const text = trimLws(input);
   const m = /^([A-Za-z0-9\-.!%*_+`'~]+)(?:[ \t]+|$)/.exec(text);
   if (m === null || m[1] === undefined) return undefined;

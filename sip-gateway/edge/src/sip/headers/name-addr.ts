@@ -4,7 +4,7 @@
  * Never throws: malformed input yields undefined.
  */
 import { formatParams, parseParams, type Params } from './params.js';
-import { hasControlChars, quoteString, readQuoted, splitOutside, trimLws } from './quoting.js';
+import { hasUnescapedControlChars, quoteString, readQuoted, splitOutside, trimLws } from './quoting.js';
 
 export interface NameAddr {
   /** display name, unquoted and unescaped; absent when there was none */
@@ -21,7 +21,7 @@ const BARE_DISPLAY_RE = /^[^"<>]*$/;
 
 /** parse one name-addr or addr-spec with its header parameters */
 export function parseNameAddr(input: string): NameAddr | undefined {
-  if (typeof input !== 'string' || hasControlChars(input)) return undefined;
+  if (typeof input !== 'string' || hasUnescapedControlChars(input)) return undefined;
   const text = trimLws(input);
   let displayName: string | undefined;
   let rest = text;

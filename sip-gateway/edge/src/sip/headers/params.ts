@@ -4,7 +4,7 @@
  * Names are lower-cased (parameter names are case-insensitive); a flag parameter has the value null.
  * The first occurrence of a name wins. Never throws: malformed input yields undefined.
  */
-import { hasControlChars, quoteString, readQuoted, splitOutside, trimLws } from './quoting.js';
+import { hasUnescapedControlChars, quoteString, readQuoted, splitOutside, trimLws } from './quoting.js';
 
 export type Params = Map<string, string | null>;
 
@@ -27,7 +27,7 @@ export function parseParams(input: string, mode: ParamMode = 'header'): Params |
   const params: Params = new Map();
   const text = trimLws(input);
   if (text === '') return params;
-  if (text[0] !== ';' || hasControlChars(text)) return undefined;
+  if (text[0] !== ';' || hasUnescapedControlChars(text)) return undefined;
   const parts = mode === 'header' ? splitOutside(text.slice(1), ';') : text.slice(1).split(';');
   if (parts === undefined) return undefined;
   for (const raw of parts) {

@@ -21,6 +21,26 @@ export function hasControlChars(s: string): boolean {
 }
 
 /**
+ * true when `s` holds a control character (other than HTAB) that is not a quoted-pair inside a quoted-string:
+ * RFC 3261 lets `\` escape any character but CR and LF there, so `"BEL:\<0x07>"` is a valid display name.
+ */
+export function hasUnescapedControlChars(s: string): boolean {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (quoted && c === 0x5c /* \ */) {
+      const next = s.charCodeAt(i + 1);
+      if (next === 0x0d || next === 0x0a || Number.isNaN(next)) return true;
+      i++;
+      continue;
+    }
+    if (c === 0x22 /* " */) quoted = !quoted;
+    else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
  * Read the quoted-string that opens at `s[start]` (which must be `"`). Returns the unescaped
  * content and the index just past the closing quote, or undefined when it is unterminated.
  */
@@ -45,9 +65,10 @@ export function readQuoted(s: string, start: number): { value: string; end: numb
   return undefined;
 }
 
-/** `"..."` with backslash and double quote escaped; CR/LF are replaced by a space */
+/** `"..."` with backslash, double quote and other control characters escaped; CR/LF become a space */
 export function quoteString(s: string): string {
-  return '"' + s.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (m) => '\\' + m) + '"';
+  // eslint-disable-next-line no-control-regex
+  return '"' + s.replace(/[\r\n]+/g, ' ').replace(/[\\"\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (m) => '\\' + m) + '"';
 }
 
 /**

@@ -4,7 +4,7 @@
  * Never throws: malformed input yields undefined.
  */
 import { formatParams, parseParams, type Params } from './params.js';
-import { hasControlChars, splitOutside, trimLws } from './quoting.js';
+import { hasUnescapedControlChars, splitOutside, trimLws } from './quoting.js';
 import { formatHost, readHostPort } from './uri.js';
 
 export interface Via {
@@ -29,7 +29,7 @@ const HEAD_RE = /^([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*\/[ \t]*([A-Za-z0-9\-.!%*_+`'~]
 
 /** parse a single via-parm */
 export function parseVia(input: string): Via | undefined {
-  if (typeof input !== 'string' || hasControlChars(input)) return undefined;
+  if (typeof input !== 'string' || hasUnescapedControlChars(input)) return undefined;
   const text = trimLws(input);
   const m = HEAD_RE.exec(text);
   if (m === null || m[1] === undefined || m[2] === undefined || m[3] === undefined) return undefined;

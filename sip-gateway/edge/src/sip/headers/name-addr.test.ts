@@ -45,3 +45,10 @@ test('lists split outside quotes and angle brackets', () => {
   assert.equal(splitNameAddrList('"open, <sip:a@b>'), undefined);
   assert.equal(parseNameAddrList('<sip:a@b>, garbage'), undefined);
 });
+
+test('an unquoted display name is tokens only: a comma or semicolon needs quotes', () => {
+  assert.equal(parseNameAddr('Bell, Alexander <sip:a.g.bell@example.com>'), undefined);
+  assert.equal(parseNameAddr('Bell; Alexander <sip:a.g.bell@example.com>'), undefined);
+  assert.equal(parseNameAddr('Alexander  Graham Bell <sip:a.g.bell@example.com>')?.displayName, 'Alexander Graham Bell');
+  assert.equal(parseNameAddr('"Bell, Alexander" <sip:a.g.bell@example.com>')?.displayName, 'Bell, Alexander');
+});

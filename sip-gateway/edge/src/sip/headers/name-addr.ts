@@ -17,7 +17,8 @@ export interface NameAddr {
 
 const ABSOLUTE_URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/;
 /** unquoted display names: token words; carriers also send UTF-8 and punctuation, which we tolerate */
-const BARE_DISPLAY_RE = /^[^"<>]*$/;
+/** an unquoted display name: tokens separated by white space (RFC 3261 §25.1), UTF-8 tolerated */
+const BARE_DISPLAY_RE = /^[A-Za-z0-9\-.!%*_+`'~\u0080-\uffff]+(?:[ \t]+[A-Za-z0-9\-.!%*_+`'~\u0080-\uffff]+)*$/;
 
 /** parse one name-addr or addr-spec with its header parameters */
 export function parseNameAddr(input: string): NameAddr | undefined {

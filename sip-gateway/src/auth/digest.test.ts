@@ -105,7 +105,8 @@ describe('digest', () => {
     assert.deepEqual(two.map((x) => x.realm), ['r1', 'r2']);
     assert.deepEqual(parseAuthorization('Basic dXNlcjpwYXNz'), []);
     assert.deepEqual(parseAuthorization('Digest username="unterminated'), []);
-    assert.equal(parseAuthParams('a=1,,'), null);
+    assert.equal(parseAuthParams('a=1, b'), null, 'a parameter without a value');
+    assert.equal(parseAuthParams('a="open'), null, 'an unterminated quoted value');
   });
 
   it('formats a challenge with qop, algorithm and stale', () => {

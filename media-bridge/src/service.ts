@@ -17,7 +17,7 @@ export interface MediaBridge {
 }
 
 /** Policy knobs beyond the config file (tests, tuning); all optional. */
-export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds' | 'playDemoPrompt'> & {
+export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds'> & {
   /** where to register the media metrics (none when absent) */
   registry?: Registry;
 };

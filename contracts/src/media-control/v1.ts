@@ -61,6 +61,11 @@ export interface MediaControl {
   allocate(req: AllocateRequest): Promise<Allocation>;
   /** re-INVITE: new remote address/port/direction (hold = sendonly/inactive) */
   update(endpointId: string, remote: RemoteMedia): Promise<void>;
+  /**
+   * start playing a prompt the media tier knows by id (today: `demo`, the stand-in for the agent); the gateway
+   * starts it once the call is confirmed (ACK), so a call that never completes costs no outbound media
+   */
+  play(endpointId: string, promptId: string): Promise<void>;
   /** idempotent; releases the RTP ports */
   release(endpointId: string, reason: string): Promise<void>;
   /** DTMF received by signalling (SIP INFO) is reported like RFC 4733 digits */

@@ -34,7 +34,7 @@ async function portIsFree(port: number): Promise<boolean> {
   }
 }
 
-test('allocate → demo audio on the wire → release frees the port; release is idempotent', async () => {
+test('allocate → play demo → audio on the wire → release frees the port; release is idempotent', async () => {
   const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });
   const peer = await UdpPeer.open();
   try {
@@ -44,7 +44,10 @@ test('allocate → demo audio on the wire → release frees the port; release is
     assert.equal(alloc.port % 2, 0);
     assert.ok(alloc.port >= 30500 && alloc.port < 30519);
     assert.deepEqual(bridge.control.activeEndpoints(), [alloc.endpointId]);
+    assert.equal(bridge.control.stats(alloc.endpointId)?.playing, undefined, 'silent until play');
+    await assert.rejects(bridge.control.play(alloc.endpointId, 'nope'), /unknown prompt 'nope'/);
 
+    await bridge.control.play(alloc.endpointId, 'demo');
     await peer.waitFor((rx) => rx.length >= 5, 5000, 'demo prompt packets');
     assert.ok(peer.received.every((r) => r.packet.payloadType === 0 && r.packet.payload.length === 160));
     assert.equal(peer.received[0]!.from.port, alloc.port);
@@ -77,7 +80,7 @@ test('an invalid allocate request is refused with a clear error and takes no por
 });
 
 test('update, DTMF both ways and events go through the control', async () => {
-  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0, playDemoPrompt: false });
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });
   const peer = await UdpPeer.open();
   const events: MediaEvent[] = [];
   const unsubscribe = bridge.control.onEvent((e) => events.push(e));
@@ -119,7 +122,7 @@ test('stop releases every endpoint and their ports', async () => {
 });
 
 test('RTP timeouts reach subscribers as rtp_timeout events', async () => {
-  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 60, playDemoPrompt: false });
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 60 });
   const events: MediaEvent[] = [];
   bridge.control.onEvent((e) => events.push(e));
   try {

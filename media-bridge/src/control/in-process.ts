@@ -32,9 +32,10 @@ export interface InProcessMediaControlOptions {
   rtpTimeoutMs?: number;
   /** seconds of received audio each endpoint keeps (default 60) */
   recordSeconds?: number;
-  /** loop the demo prompt on every new endpoint (default true; until agent-core provides audio) */
-  playDemoPrompt?: boolean;
 }
+
+/** prompts `play` knows by id: the demo prompt loops until agent-core provides audio */
+export const PROMPT_IDS = ['demo'] as const;
 
 /** Thrown for a request that does not match the contract (a caller bug, not a media failure). */
 export class InvalidMediaRequestError extends Error {
@@ -54,7 +55,7 @@ export class InProcessMediaControl implements MediaControl {
     this.log = opts.logger;
   }
 
-  /** Validates the request, binds a port pair, starts the endpoint (and the demo prompt). */
+  /** Validates the request, binds a port pair and starts the endpoint (silent until `play`). */
   async allocate(req: AllocateRequest): Promise<Allocation> {
     const parsed = allocateRequestSchema.safeParse(req);
     if (!parsed.success) throw new InvalidMediaRequestError('allocate request', parsed.error);
@@ -80,7 +81,6 @@ export class InProcessMediaControl implements MediaControl {
       throw err;
     }
     this.endpoints.set(endpointId, endpoint);
-    if (this.opts.playDemoPrompt ?? true) endpoint.play(demoPrompt(r.codec.name));
     this.log.info('media: endpoint allocated', {
       session_id: r.sessionId,
       endpoint_id: endpointId,
@@ -98,6 +98,17 @@ export class InProcessMediaControl implements MediaControl {
     this.require(endpointId).update(parsed.data);
     this.log.info('media: endpoint updated', { endpoint_id: endpointId, direction: parsed.data.direction });
   }
+
+  /** Starts a known prompt (`demo`) on the endpoint; the demo agent then answers the caller's keys. */
+  async play(endpointId: string, promptId: string): Promise<void> {
+    if (!(PROMPT_IDS as readonly string[]).includes(promptId)) throw new Error(`unknown prompt '${promptId}' (known: ${PROMPT_IDS.join(', ')})`);
+    const endpoint = this.require(endpointId);
+    endpoint.play(demoPrompt(endpoint.stats().codec));
+    this.demoEndpoints.add(endpointId);
+  }
+
+  /** endpoints playing the demo prompt: the demo agent reacts to their DTMF */
+  private readonly demoEndpoints = new Set<string>();
 
   /** RTP packet totals since start: released endpoints plus the live ones (read by the metrics at scrape time) */
   totals(): { received: number; lost: number; sent: number; endpoints: number } {
@@ -118,6 +129,7 @@ export class InProcessMediaControl implements MediaControl {
     const endpoint = this.endpoints.get(endpointId);
     if (!endpoint) return;
     this.endpoints.delete(endpointId);
+    this.demoEndpoints.delete(endpointId);
     const s = endpoint.stats();
     endpoint.close();
     this.released.received += s.received.packets;
@@ -192,7 +204,7 @@ export class InProcessMediaControl implements MediaControl {
       }
     }
     // the demo prompt stands in for the agent, and so does the demo agent for its decisions
-    const reaction = (this.opts.playDemoPrompt ?? true) ? demoAgentReaction(event) : undefined;
+    const reaction = this.demoEndpoints.has(event.endpointId) ? demoAgentReaction(event) : undefined;
     if (reaction) this.emit(reaction);
   }
 }

@@ -57,6 +57,15 @@ const reinvite = (v: number, dir: string) =>
   ['v=0', `o=alice 2890844526 ${v} IN IP4 192.0.2.10`, 's=-', 'c=IN IP4 192.0.2.10', 't=0 0', 'm=audio 49170 RTP/AVP 0 101', 'a=rtpmap:101 telephone-event/8000', `a=${dir}`, ''].join('\r\n');
 
 describe('call', () => {
+  it('starts the prompt when the ACK confirms the call, once', async () => {
+    const { dialog, media } = setup();
+    assert.deepEqual(media.plays, [], 'silent before the ACK');
+    dialog.emit('ack', new FakeRequest({ method: 'ACK' }));
+    dialog.emit('ack', new FakeRequest({ method: 'ACK' }));
+    await flush();
+    assert.deepEqual(media.plays, [{ endpointId: 'ep-1', promptId: 'demo' }]);
+  });
+
   it('caller BYE releases media and the admission slot once', async () => {
     const { call, dialog, media, admission, registry, ended } = setup();
     dialog.emit('destroy', new FakeRequest({ method: 'BYE', source: 'network' }));

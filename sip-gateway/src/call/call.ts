@@ -39,6 +39,7 @@ export class Call {
   private timer: NodeJS.Timeout | undefined;
   private transfer: BlindTransfer | undefined;
   private transferred = false;
+  private speaking = false;
   private endedResolve!: () => void;
   readonly ended = new Promise<void>((r) => (this.endedResolve = r));
 
@@ -67,6 +68,16 @@ export class Call {
       this.timer = setTimeout(() => void this.hangup('max call duration reached'), this.opts.maxCallSeconds * 1000);
       this.timer.unref?.();
     }
+  }
+
+  /**
+   * The caller's ACK confirmed the call: the agent starts talking (today the media bridge's demo prompt).
+   * Not before: a call whose ACK never comes costs no outbound media. Later ACKs (re-INVITEs) change nothing.
+   */
+  confirmed(): void {
+    if (this.speaking || this.ending) return;
+    this.speaking = true;
+    this.opts.media.play(this.endpointId, 'demo').catch((err: unknown) => this.log.error('starting the prompt failed', { err }));
   }
 
   /** pushes a new remote address/direction to the media endpoint */

@@ -35,16 +35,18 @@ export function attachDialogHandlers(call: Call, dialog: DialogLike, state: { aw
 
   dialog.on('ack', (req) => {
     metrics.request('ACK');
-    if (!state.awaitingAnswer) return;
-    state.awaitingAnswer = false;
-    const r = call.session.applyAnswer(req.body);
-    if (!r.ok) {
-      // RFC 3261 §13.3.1.4 / RFC 3264 §6: no usable answer to our offer, so the session cannot go on
-      call.log.warn('ACK did not carry a usable SDP answer', { reason: r.reason });
-      void call.hangup('unacceptable SDP answer');
-      return;
+    if (state.awaitingAnswer) {
+      state.awaitingAnswer = false;
+      const r = call.session.applyAnswer(req.body);
+      if (!r.ok) {
+        // RFC 3261 §13.3.1.4 / RFC 3264 §6: no usable answer to our offer, so the session cannot go on
+        call.log.warn('ACK did not carry a usable SDP answer', { reason: r.reason });
+        void call.hangup('unacceptable SDP answer');
+        return;
+      }
+      if (r.remoteChanged) void call.updateMedia();
     }
-    if (r.remoteChanged) void call.updateMedia();
+    call.confirmed();
   });
 
   let offerInProgress = false;

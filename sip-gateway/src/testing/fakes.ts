@@ -102,6 +102,10 @@ export class FakeMedia implements MediaControl {
   async release(endpointId: string, reason: string): Promise<void> {
     this.releases.push({ endpointId, reason });
   }
+  readonly plays: Array<{ endpointId: string; promptId: string }> = [];
+  async play(endpointId: string, promptId: string): Promise<void> {
+    this.plays.push({ endpointId, promptId });
+  }
   dtmfFromSignalling(endpointId: string, digit: string, durationMs: number): void {
     this.dtmf.push({ endpointId, digit, durationMs });
   }

@@ -11,3 +11,4 @@ export { ReceiveStatsTracker, type ReceiveStats } from './rtp/receive-stats.js';
 export { g711, SAMPLES_PER_FRAME, SAMPLE_RATE, type G711Codec } from './audio/g711.js';
 export { PromptQueue, type Prompt } from './prompt/prompt-queue.js';
 export { demoPrompt, demoPromptPcm, DEMO_PROMPT_ID } from './prompt/demo-prompt.js';
+export * from './quality/index.js';

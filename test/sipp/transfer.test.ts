@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Appliance } from './harness/appliance.js';
 import { portPlan } from './harness/ports.js';
-import { assertSippOk, call, header, receivedRequests, statuses } from './harness/fixture.js';
+import { assertSippOk, call, eventually, header, receivedRequests, statuses } from './harness/fixture.js';
 import { fetchMetrics, metricSum } from './harness/metrics.js';
 
 const SIP_TARGET = 'sip:operator@127.0.0.1:5999';
@@ -28,7 +28,9 @@ describe('transfer and hang-up from the agent', () => {
     assert.equal(await app?.stop(), 0, app?.logTail());
   });
 
-  const transferred = async () => metricSum(await fetchMetrics(app.metricsUrl), 'callgate_calls_total', { outcome: 'transferred' }) ?? 0;
+  const outcome = async (o: string) => metricSum(await fetchMetrics(app.metricsUrl), 'callgate_calls_total', { outcome: o }) ?? 0;
+  const transferred = () => outcome('transferred');
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   for (const [number, target] of [
     ['1000', SIP_TARGET],
@@ -40,25 +42,40 @@ describe('transfer and hang-up from the agent', () => {
       assertSippOk(r, app);
       const [refer] = receivedRequests(r, 'REFER');
       assert.ok(refer, 'the appliance sent a REFER');
-      assert.match(header(refer, 'refer-to') ?? '', new RegExp(`^<?${target.replace(/[+.]/g, '\\$&')}>?$`));
-      assert.match(header(refer, 'referred-by') ?? '', /sip:/);
-      assert.deepEqual(statuses(r, 'NOTIFY'), [200]);
+      assert.match(header(refer, 'refer-to') ?? '', new RegExp(`^<${escape(target)}>$`), 'Refer-To is the configured target');
+      // Referred-By (RFC 3892): our identity in the call, the URI the caller dialed
+      assert.match(header(refer, 'referred-by') ?? '', new RegExp(`^<sip:${number}@127\\.0\\.0\\.1:${app.ports.sip}>$`), 'Referred-By');
       assert.equal(receivedRequests(r, 'BYE').length, 1, 'the appliance hung up after the transfer');
+      assert.deepEqual(statuses(r, 'NOTIFY'), [200]);
       assert.equal((await transferred()) - before, 1, 'callgate_calls_total{outcome="transferred"} counted it');
     });
   }
 
   it('keeps the call when the NOTIFY reports a failed transfer', async () => {
+    const [transferredBefore, completedBefore] = [await transferred(), await outcome('completed')];
     const r = await call(app, { scenario: 'transfer-failed.xml' });
     assertSippOk(r, app);
-    assert.equal(receivedRequests(r, 'REFER').length, 1);
+    const [refer] = receivedRequests(r, 'REFER');
+    assert.ok(refer, 'the appliance sent a REFER');
+    assert.equal(header(refer, 'refer-to'), `<${SIP_TARGET}>`);
+    assert.deepEqual(statuses(r, 'NOTIFY'), [200]);
     assert.equal(receivedRequests(r, 'BYE').length, 0, 'the appliance did not hang up');
     assert.deepEqual(statuses(r, 'BYE'), [200], "the caller's own BYE was answered");
+    assert.ok(app.logsMatching('transfer failed, call continues').some((l) => l.includes('486')), 'the failure was logged with its status');
+    // the caller's BYE may be answered before the gateway has ended the call
+    await eventually(async () => (await outcome('completed')) - completedBefore === 1, 3000, 'callgate_calls_total{outcome="completed"} + 1');
+    assert.equal(await transferred(), transferredBefore, 'not counted as transferred');
   });
 
   it('hangs up when the caller presses #', async () => {
+    const [transferredBefore, completedBefore] = [await transferred(), await outcome('completed')];
     const r = await call(app, { scenario: 'hangup-hash.xml' });
     assertSippOk(r, app);
-    assert.equal(receivedRequests(r, 'BYE').length, 1);
+    assert.equal(receivedRequests(r, 'REFER').length, 0);
+    const [bye] = receivedRequests(r, 'BYE');
+    assert.ok(bye, 'the appliance sent BYE');
+    assert.match(header(bye, 'reason') ?? '', /caller pressed #/);
+    assert.equal(await transferred(), transferredBefore);
+    assert.equal((await outcome('completed')) - completedBefore, 1);
   });
 });

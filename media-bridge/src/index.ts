@@ -12,3 +12,4 @@ export { g711, SAMPLES_PER_FRAME, SAMPLE_RATE, type G711Codec } from './audio/g7
 export { PromptQueue, type Prompt } from './prompt/prompt-queue.js';
 export { demoPrompt, demoPromptPcm, DEMO_PROMPT_ID } from './prompt/demo-prompt.js';
 export * from './quality/index.js';
+export * from './vad/index.js';

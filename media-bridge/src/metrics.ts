@@ -1,8 +1,9 @@
 /** Prometheus metrics of the media bridge, read from the endpoints' own counters at scrape time (no per-packet cost). */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { InProcessMediaControl } from './control/in-process.js';
+import type { VadEngine } from './vad/vad-engine.js';
 
-export function registerMediaMetrics(registry: Registry, control: InProcessMediaControl): void {
+export function registerMediaMetrics(registry: Registry, control: InProcessMediaControl, vad?: VadEngine): void {
   const registers = [registry];
   const total = (pick: (t: ReturnType<InProcessMediaControl['totals']>) => number) =>
     function (this: Counter) {
@@ -20,4 +21,13 @@ export function registerMediaMetrics(registry: Registry, control: InProcessMedia
       this.set(control.totals().endpoints);
     },
   });
+  if (!vad) return;
+  const vadTotal = (pick: (v: ReturnType<VadEngine['stats']>) => number) =>
+    function (this: Counter) {
+      this.reset();
+      this.inc(pick(vad.stats()));
+    };
+  new Counter({ name: 'callgate_vad_inferences_total', help: 'Silero VAD model runs (one per batch)', registers, collect: vadTotal((v) => v.inferences) });
+  new Counter({ name: 'callgate_vad_windows_total', help: '32 ms windows scored by the VAD model', registers, collect: vadTotal((v) => v.framesInferred) });
+  new Counter({ name: 'callgate_vad_inference_seconds_total', help: 'time spent in VAD inference', registers, collect: vadTotal((v) => v.inferenceUs / 1e6) });
 }

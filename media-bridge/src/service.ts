@@ -8,6 +8,9 @@ import { Pacer } from './rtp/pacer.js';
 import { PortPool } from './rtp/port-pool.js';
 import type { Registry } from 'prom-client';
 import { registerMediaMetrics } from './metrics.js';
+import { createCallMetrics } from './call/call-metrics.js';
+import { agentLinkConnector } from './agent-link/channel.js';
+import { VadEngine } from './vad/vad-engine.js';
 
 /** A running media bridge. */
 export interface MediaBridge {
@@ -32,8 +35,24 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
     log.warn('media: binding a wildcard address without media.advertisedAddress; SDP answers will carry it as is');
   }
   const { registry, ...controlOptions } = options;
-  const control = new InProcessMediaControl({ pool, pacer, logger: log, advertisedAddress, ...controlOptions });
-  if (registry) registerMediaMetrics(registry, control);
+  // one Silero session for the process; every call's windows of a tick go through it in one batch
+  const vad = config.vad.enabled
+    ? await VadEngine.create({ variant: config.vad.model, batch: config.vad.batch, gateDbfs: config.vad.gateDbfs, logger: log })
+    : undefined;
+  const stopVad = vad && pacer.onAfterTick(() => void vad.process().catch((err: unknown) => log.error('vad: inference failed', { err })));
+  const { url } = config.agentCore;
+  const control = new InProcessMediaControl({
+    pool,
+    pacer,
+    logger: log,
+    advertisedAddress,
+    policy: config,
+    vad,
+    metrics: createCallMetrics(registry),
+    connectAgent: url ? agentLinkConnector({ ...config.agentCore, url }, log) : undefined,
+    ...controlOptions,
+  });
+  if (registry) registerMediaMetrics(registry, control, vad);
   log.info('media bridge started', { address: config.address, rtp_ports: `${config.rtpPortMin}-${config.rtpPortMax}`, capacity: pool.capacity });
   let stopped = false;
   return {
@@ -42,6 +61,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
       if (stopped) return;
       stopped = true;
       await control.releaseAll('shutdown');
+      stopVad?.();
       pacer.stop();
       log.info('media bridge stopped');
     },

@@ -6,12 +6,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../sipp/harness/paths.js';
+import { vadBench } from '@callgate/media-bridge';
 import { runSipBench } from './sip.js';
 
 type Part = () => Promise<Record<string, number>>;
 
 export const parts: Record<string, Part> = {
   sip: () => runSipBench(),
+  vad: () => vadBench(),
 };
 
 function table(rows: Array<[string, string, string]>): string {

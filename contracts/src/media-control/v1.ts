@@ -52,9 +52,41 @@ export const mediaEventSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('rtp_timeout'), endpointId: z.string(), silentMs: z.number() }),
   z.object({ v: z.literal(1), type: z.literal('playback_done'), endpointId: z.string(), promptId: z.string() }),
   z.object({ v: z.literal(1), type: z.literal('hangup_request'), endpointId: z.string(), reason: z.string() }),
-  z.object({ v: z.literal(1), type: z.literal('transfer_request'), endpointId: z.string(), target: z.string().optional() }),
+  /** `reason` set: the media tier gives up on the agent; without a transfer target the gateway hangs up instead */
+  z.object({ v: z.literal(1), type: z.literal('transfer_request'), endpointId: z.string(), target: z.string().optional(), reason: z.string().optional() }),
+  /** the caller started talking (VAD): `atMs` is the onset on the call's media clock, `decidedMs` when it was decided */
+  z.object({ v: z.literal(1), type: z.literal('speech_start'), endpointId: z.string(), atMs: z.number(), decidedMs: z.number() }),
+  /** the caller's turn ended (endpointing silence passed) */
+  z.object({ v: z.literal(1), type: z.literal('speech_end'), endpointId: z.string(), atMs: z.number(), decidedMs: z.number(), speechMs: z.number() }),
+  /** the caller interrupted what was playing; `heardMs` of it went out before the pause */
+  z.object({ v: z.literal(1), type: z.literal('barge_in'), endpointId: z.string(), itemId: z.string(), heardMs: z.number(), atMs: z.number(), cause: z.enum(['speech', 'dtmf']) }),
+  /** periodic per-call quality: G.107 E-model estimate from the jitter buffer's delay, loss and late discards */
+  z.object({
+    v: z.literal(1),
+    type: z.literal('quality'),
+    endpointId: z.string(),
+    mos: z.number(),
+    rFactor: z.number(),
+    jitterMs: z.number(),
+    lossPct: z.number(),
+    lateDiscards: z.number(),
+    jitterBufferMs: z.number(),
+    packetsReceived: z.number(),
+    packetsLost: z.number(),
+    packetsSent: z.number(),
+    rttMs: z.number().optional(),
+  }),
 ]);
 export type MediaEvent = z.infer<typeof mediaEventSchema>;
+
+/** What the gateway tells the media tier about a confirmed call (handed on to the agent). */
+export const callInfoSchema = z.object({
+  callId: z.string().max(256).optional(),
+  /** caller and dialed URIs as signalled (the media tier never logs them) */
+  from: z.string().max(512).optional(),
+  to: z.string().max(512).optional(),
+});
+export type CallInfo = z.infer<typeof callInfoSchema>;
 
 /** What the gateway needs from the media tier. Implementations: in-process, or a loopback HTTP client. */
 export interface MediaControl {
@@ -66,6 +98,11 @@ export interface MediaControl {
    * starts it once the call is confirmed (ACK), so a call that never completes costs no outbound media
    */
   play(endpointId: string, promptId: string): Promise<void>;
+  /**
+   * the call is confirmed (ACK): its agent starts talking — the built-in demo agent plays its prompt, any other
+   * agent gets its stream to agent-core. Not before: a call that never completes costs no outbound media.
+   */
+  connect(endpointId: string, call?: CallInfo): Promise<void>;
   /** idempotent; releases the RTP ports */
   release(endpointId: string, reason: string): Promise<void>;
   /** DTMF received by signalling (SIP INFO) is reported like RFC 4733 digits */

@@ -11,13 +11,20 @@ import {
   type Allocation,
   type Logger,
   type MediaControl,
+  type MediaConfig,
   type MediaEvent,
   type RemoteMedia,
+  type CallInfo,
+  BUILTIN_DEMO_AGENT,
 } from '@callgate/contracts';
+import { CallSession, type AgentChannel, type AgentChannelEvents } from '../call/call-session.js';
+import type { CallMetrics } from '../call/call-metrics.js';
 import { isDtmfDigits } from '../dtmf/rfc4733.js';
 import { demoAgentReaction } from '../demo/demo-agent.js';
-import { demoPrompt } from '../prompt/demo-prompt.js';
+import { demoPromptPcm } from '../prompt/demo-prompt.js';
 import { RtpEndpoint, type EndpointStats } from '../rtp/endpoint.js';
+import { Endpointer } from '../vad/endpointer.js';
+import type { VadEngine } from '../vad/vad-engine.js';
 import type { Pacer } from '../rtp/pacer.js';
 import type { PortPool } from '../rtp/port-pool.js';
 
@@ -32,6 +39,27 @@ export interface InProcessMediaControlOptions {
   rtpTimeoutMs?: number;
   /** seconds of received audio each endpoint keeps (default 60) */
   recordSeconds?: number;
+  /** the media config's call policy (VAD, barge-in, agent-core, jitter buffer, quality interval) */
+  policy: MediaPolicy;
+  /** the shared VAD engine; without it there is no speech detection or barge-in */
+  vad?: VadEngine;
+  metrics?: CallMetrics;
+  /** opens a call's stream to agent-core (absent: only the built-in demo agent can run) */
+  connectAgent?: (start: AgentStartInfo, events: AgentChannelEvents) => AgentChannel;
+}
+
+/** The parts of the media config the calls follow. */
+export type MediaPolicy = Pick<MediaConfig, 'vad' | 'bargeIn' | 'agentCore' | 'jitterBuffer' | 'qualityIntervalMs'>;
+
+/** What agent-core is told about a call when its stream opens. */
+export interface AgentStartInfo {
+  sessionId: string;
+  endpointId: string;
+  agent: string;
+  codec: 'PCMU' | 'PCMA';
+  callId?: string;
+  from?: string;
+  to?: string;
 }
 
 /** prompts `play` knows by id: the demo prompt loops until agent-core provides audio */
@@ -48,6 +76,8 @@ export class InvalidMediaRequestError extends Error {
 /** `MediaControl` over RTP endpoints in this process. */
 export class InProcessMediaControl implements MediaControl {
   private readonly endpoints = new Map<string, RtpEndpoint>();
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly calls = new Map<string, { sessionId: string; agent: string; codec: 'PCMU' | 'PCMA' }>();
   private readonly handlers = new Set<(event: MediaEvent) => void>();
   private readonly log: Logger;
 
@@ -75,12 +105,16 @@ export class InProcessMediaControl implements MediaControl {
         emit: (event) => this.emit(event),
         rtpTimeoutMs: this.opts.rtpTimeoutMs,
         recordSeconds: this.opts.recordSeconds,
+        jitterBuffer: this.opts.policy.jitterBuffer,
+        qualityIntervalMs: this.opts.policy.qualityIntervalMs,
       });
     } catch (err) {
       lease.release();
       throw err;
     }
     this.endpoints.set(endpointId, endpoint);
+    this.calls.set(endpointId, { sessionId: r.sessionId, agent: r.agent, codec: r.codec.name });
+    this.sessions.set(endpointId, this.createSession(endpoint, r.sessionId, r.agent));
     this.log.info('media: endpoint allocated', {
       session_id: r.sessionId,
       endpoint_id: endpointId,
@@ -102,9 +136,45 @@ export class InProcessMediaControl implements MediaControl {
   /** Starts a known prompt (`demo`) on the endpoint; the demo agent then answers the caller's keys. */
   async play(endpointId: string, promptId: string): Promise<void> {
     if (!(PROMPT_IDS as readonly string[]).includes(promptId)) throw new Error(`unknown prompt '${promptId}' (known: ${PROMPT_IDS.join(', ')})`);
-    const endpoint = this.require(endpointId);
-    endpoint.play(demoPrompt(endpoint.stats().codec));
+    this.require(endpointId).playout.enqueuePrompt(promptId, demoPromptPcm(), true);
     this.demoEndpoints.add(endpointId);
+  }
+
+  /**
+   * The call is confirmed: its agent starts. The built-in `demo` agent plays its prompt and answers keys and
+   * turns by itself; any other agent gets a stream to agent-core.
+   */
+  async connect(endpointId: string, call: CallInfo = {}): Promise<void> {
+    this.require(endpointId);
+    const session = this.sessions.get(endpointId)!;
+    const info = this.calls.get(endpointId)!;
+    if (info.agent === BUILTIN_DEMO_AGENT) this.demoEndpoints.add(endpointId);
+    session.start(call);
+  }
+
+  private createSession(endpoint: RtpEndpoint, sessionId: string, agent: string): CallSession {
+    const { policy, connectAgent } = this.opts;
+    const vad = policy.vad.enabled ? this.opts.vad : undefined;
+    const endpointers = vad && {
+      turn: new Endpointer(policy.vad),
+      bargeIn: new Endpointer({ ...policy.vad, minSpeechMs: policy.bargeIn.minSpeechMs }),
+    };
+    const info = { sessionId, endpointId: endpoint.id, agent, codec: endpoint.codec.name };
+    const session = new CallSession({
+      endpointId: endpoint.id,
+      sessionId,
+      agent,
+      playout: endpoint.playout,
+      vad,
+      endpointers,
+      config: policy,
+      emit: (event) => this.emit(event),
+      logger: this.log.child({ session_id: sessionId, endpoint_id: endpoint.id }),
+      metrics: this.opts.metrics,
+      connectAgent: agent === BUILTIN_DEMO_AGENT || !connectAgent ? undefined : (call, events) => connectAgent({ ...info, ...call }, events),
+    });
+    endpoint.attach(session);
+    return session;
   }
 
   /** endpoints playing the demo prompt: the demo agent reacts to their DTMF */
@@ -130,6 +200,9 @@ export class InProcessMediaControl implements MediaControl {
     if (!endpoint) return;
     this.endpoints.delete(endpointId);
     this.demoEndpoints.delete(endpointId);
+    this.sessions.get(endpointId)?.close(reason);
+    this.sessions.delete(endpointId);
+    this.calls.delete(endpointId);
     const s = endpoint.stats();
     endpoint.close();
     this.released.received += s.received.packets;
@@ -155,6 +228,7 @@ export class InProcessMediaControl implements MediaControl {
       return;
     }
     const ms = Number.isFinite(durationMs) && durationMs >= 0 ? durationMs : 0;
+    this.sessions.get(endpointId)?.dtmf(digit.toUpperCase(), ms, 'sip-info');
     this.emit({ v: 1, type: 'dtmf', endpointId, digit: digit.toUpperCase(), durationMs: ms, source: 'sip-info' });
   }
 
@@ -189,6 +263,21 @@ export class InProcessMediaControl implements MediaControl {
     await Promise.all(this.activeEndpoints().map((id) => this.release(id, reason)));
   }
 
+  private recordQuality(q: Extract<MediaEvent, { type: 'quality' }>): void {
+    this.opts.metrics?.mos.observe(q.mos);
+    this.opts.metrics?.jitterMs.observe(q.jitterMs);
+    this.log.info('media: quality', {
+      endpoint_id: q.endpointId,
+      mos: q.mos,
+      jitter_ms: q.jitterMs,
+      loss_pct: q.lossPct,
+      late: q.lateDiscards,
+      jb_ms: q.jitterBufferMs,
+      rx: q.packetsReceived,
+      tx: q.packetsSent,
+    });
+  }
+
   private require(endpointId: string): RtpEndpoint {
     const endpoint = this.endpoints.get(endpointId);
     if (!endpoint) throw new Error(`unknown media endpoint ${endpointId}`);
@@ -196,6 +285,8 @@ export class InProcessMediaControl implements MediaControl {
   }
 
   private emit(event: MediaEvent): void {
+    if (event.type === 'quality') this.recordQuality(event);
+    else if (event.type === 'dtmf') this.opts.metrics?.dtmf.inc({ source: event.source });
     for (const handler of [...this.handlers]) {
       try {
         handler(event);

@@ -3,6 +3,7 @@ import type { Codec, Logger, MediaDirection, MediaEvent, RemoteMedia } from '@ca
 import type { Pacer } from './pacer.js';
 import type { PortLease } from './port-pool.js';
 import type { ReceiveStats } from './receive-stats.js';
+import type { JitterBufferStats } from '../jitter/jitter-buffer.js';
 
 /** Everything an endpoint needs; the optional fields have the documented defaults. */
 export interface RtpEndpointOptions {
@@ -19,6 +20,10 @@ export interface RtpEndpointOptions {
   rtpTimeoutMs?: number;
   /** seconds of received audio kept (default 60) */
   recordSeconds?: number;
+  /** adaptive jitter buffer bounds (defaults 20 and 200 ms) */
+  jitterBuffer?: { minDelayMs?: number; maxDelayMs?: number };
+  /** publish a `quality` event this often (default 5000 ms of media time) */
+  qualityIntervalMs?: number;
 }
 
 /** A network address and port. */
@@ -50,4 +55,5 @@ export interface EndpointStats {
   recordedMs: number;
   /** id of the prompt now playing */
   playing: string | undefined;
+  jitterBuffer: JitterBufferStats;
 }

@@ -1,8 +1,11 @@
 /**
  * One call's RTP endpoint: its socket, the negotiated G.711 codec, where to send, what it has heard.
- * Inbound: parse, latch the remote (symmetric RTP), count (ReceiveStatsTracker), record decoded PCM, turn
- * RFC 4733 events into digits. Outbound, on each pacer tick: DTMF events if any are pending, else the next
- * 20 ms frame of the prompt queue, else nothing (the marker bit then flags the next talkspurt).
+ * Inbound: parse, latch the remote (symmetric RTP), count (ReceiveStatsTracker), decode into the adaptive
+ * jitter buffer, turn RFC 4733 events into digits. On each pacer tick, inbound: one 20 ms frame out of the
+ * jitter buffer (reordered, losses concealed) to the recorder and the media tap (the call session: VAD, agent
+ * link). Outbound: DTMF events if any are pending, else the next frame of the playout, else (once the stream
+ * has started) a silence frame, so the far end never has to guess about gaps; the marker bit flags each
+ * talkspurt. Every few seconds it publishes its quality (E-model MOS from the jitter buffer's view).
  */
 import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
@@ -12,13 +15,26 @@ import { PcmRing } from '../audio/pcm-ring.js';
 import { DtmfReceiver, type ReceivedDigit } from '../dtmf/receiver.js';
 import { isDtmfDigits } from '../dtmf/rfc4733.js';
 import { DtmfSendQueue } from '../dtmf/send-queue.js';
-import { PromptQueue, type Prompt } from '../prompt/prompt-queue.js';
+import { Playout, type PlayedItem, type PlayFrame } from '../playout/playout.js';
+import type { Prompt } from '../prompt/prompt-queue.js';
+import { estimateMos } from '../quality/e-model.js';
+import { JitterBuffer } from '../jitter/jitter-buffer.js';
 import { serializeRtp, parseRtp } from './packet.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
 import type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
 
 export type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
+
+/** Who consumes the call's audio each tick (the call session). */
+export interface MediaTap {
+  /** one 20 ms frame of the caller, in order, losses concealed, at media time `mediaMs` */
+  inbound(pcm: Int16Array, mediaMs: number): void;
+  /** what this tick sent from the playout (undefined: silence, DTMF or nothing) */
+  outbound(frame: PlayFrame | undefined, mediaMs: number): void;
+  itemDone(item: PlayedItem): void;
+  dtmf(digit: string, durationMs: number, source: 'rfc4733' | 'sip-info'): void;
+}
 
 const CN_PAYLOAD_TYPE = 13;
 const monotonicMs = (ns = process.hrtime.bigint()): number => Number(ns / 1000n) / 1000;
@@ -33,7 +49,15 @@ export class RtpEndpoint implements PacedEndpoint {
   private readonly log: Logger;
   private readonly g711: G711Codec;
   private readonly samplesPerTick: number;
-  private readonly queue: PromptQueue;
+  /** what this call plays (prompts, agent replies) */
+  readonly playout: Playout;
+  private readonly jitter: JitterBuffer;
+  private tap: MediaTap | undefined;
+  /** set once the first frame was played: from then on pauses are filled with silence frames */
+  private streaming = false;
+  private silenceFrame: Buffer;
+  private mediaMs = 0;
+  private nextQualityMs: number;
   private readonly rx = new ReceiveStatsTracker();
   private readonly dtmfIn = new DtmfReceiver();
   private readonly dtmfOut: DtmfSendQueue;
@@ -58,9 +82,13 @@ export class RtpEndpoint implements PacedEndpoint {
     this.log = opts.logger.child({ endpoint_id: opts.id, rtp_port: opts.lease.port });
     this.g711 = g711(opts.codec.name);
     this.samplesPerTick = (opts.codec.clockRate * opts.pacer.periodMs) / 1000;
-    this.queue = new PromptQueue(this.g711.silenceByte, this.samplesPerTick, (promptId) =>
-      this.emit({ v: 1, type: 'playback_done', endpointId: this.id, promptId }),
-    );
+    this.playout = new Playout((item) => {
+      this.emit({ v: 1, type: 'playback_done', endpointId: this.id, promptId: item.id });
+      this.tap?.itemDone(item);
+    });
+    this.jitter = new JitterBuffer({ minDelayMs: opts.jitterBuffer?.minDelayMs, maxDelayMs: opts.jitterBuffer?.maxDelayMs });
+    this.silenceFrame = Buffer.alloc(this.samplesPerTick, this.g711.silenceByte);
+    this.nextQualityMs = opts.qualityIntervalMs ?? 5000;
     this.dtmfOut = new DtmfSendQueue({ packetMs: opts.pacer.periodMs });
     this.recorder = new PcmRing(Math.round((opts.recordSeconds ?? 60) * opts.codec.clockRate));
     this.socket.on('message', this.onMessage);
@@ -73,14 +101,19 @@ export class RtpEndpoint implements PacedEndpoint {
     return this.opts.lease.port;
   }
 
-  /** Queues a prompt (encoded for this endpoint's codec) behind whatever is playing. */
+  /** Queues a prompt already encoded for this endpoint's codec (decoded into the playout). */
   play(prompt: Prompt): void {
-    if (!this.closed) this.queue.enqueue(prompt);
+    if (!this.closed) this.playout.enqueuePrompt(prompt.id, this.g711.decode(prompt.payload), prompt.loop);
   }
 
-  /** Drops all queued audio at once (barge-in); returns the prompt ids dropped. */
-  stopPlayback(): string[] {
-    return this.queue.clear();
+  /** Connects the consumer of this call's audio (one per endpoint). */
+  attach(tap: MediaTap): void {
+    this.tap = tap;
+  }
+
+  /** media time of this endpoint: ms since it started (advances 20 ms per tick) */
+  get mediaTimeMs(): number {
+    return this.mediaMs;
   }
 
   /** re-INVITE: new remote address/port/direction. A new address or port re-arms symmetric latching. */
@@ -128,7 +161,8 @@ export class RtpEndpoint implements PacedEndpoint {
       unknownPayloadType: c.unknownPt,
       dtmfReceived: c.dtmf,
       recordedMs: (this.recorder.length / this.codec.clockRate) * 1000,
-      playing: this.queue.current,
+      playing: this.playout.current?.id,
+      jitterBuffer: this.jitter.stats(),
     };
   }
 
@@ -138,34 +172,89 @@ export class RtpEndpoint implements PacedEndpoint {
     this.closed = true;
     this.opts.pacer.unregister(this);
     this.socket.off('message', this.onMessage);
-    this.queue.clear();
+    this.playout.flush();
     this.dtmfOut.abort(new Error(`endpoint ${this.id} released`));
     this.opts.lease.release();
   }
 
-  /** Pacer tick: advance the media clock, check inbound timers, send at most one packet. */
+  /** Pacer tick: advance the media clock, take one inbound frame, send at most one packet. */
   onTick(tick: PacerTick): void {
     if (this.closed) return;
     this.clock = (this.clock + this.samplesPerTick * tick.periods) >>> 0;
-    this.checkInbound(monotonicMs(tick.now));
+    const nowMs = monotonicMs(tick.now);
+    this.checkInbound(nowMs);
+    for (let p = 0; p < tick.periods; p++) {
+      this.mediaMs += this.opts.pacer.periodMs;
+      this.takeInbound(nowMs);
+    }
+    this.maybePublishQuality();
     const to = this.destination();
     if (!to || !sends(this.remote.direction)) {
       this.talking = false;
+      this.tap?.outbound(undefined, this.mediaMs);
       return;
     }
     const dtmf = this.dtmfOut.next(this.clock);
     if (dtmf) {
       if (dtmf.kind === 'packet') this.send(to, this.opts.telephoneEventPayloadType!, dtmf.payload, dtmf.timestamp, dtmf.marker);
       this.talking = false; // audio after the digits starts a new talkspurt
+      this.tap?.outbound(undefined, this.mediaMs);
       return;
     }
-    const frame = this.queue.nextFrame();
-    if (!frame) {
+    const frame = this.playout.nextFrame(this.samplesPerTick);
+    this.tap?.outbound(frame, this.mediaMs);
+    if (frame) {
+      this.streaming = true;
+      this.send(to, this.codec.payloadType, Buffer.from(this.g711.encode(frame.pcm)), this.clock, !this.talking);
+      this.talking = true;
+    } else {
       this.talking = false;
-      return;
+      if (this.streaming) this.send(to, this.codec.payloadType, this.silenceFrame, this.clock, false);
     }
-    this.send(to, this.codec.payloadType, frame, this.clock, !this.talking);
-    this.talking = true;
+  }
+
+  /** one frame out of the jitter buffer to the tap, and to the recorder unless it is silence or an underrun's filler */
+  private takeInbound(nowMs: number): void {
+    const out = this.jitter.pull(nowMs);
+    if (out.kind !== 'silence' && !out.waiting) this.recorder.write(out.pcm);
+    this.tap?.inbound(out.pcm, this.mediaMs - this.opts.pacer.periodMs);
+  }
+
+  /** The call's quality now: G.107 E-model from the jitter buffer's delay and effective loss. */
+  quality(): Extract<MediaEvent, { type: 'quality' }> {
+    const rx = this.rx.snapshot();
+    const jb = this.jitter.stats();
+    const expected = Math.max(rx.expected, 1);
+    const lossPct = (100 * Math.min(expected, rx.lost + jb.lateDiscards)) / expected;
+    // mouth-to-ear: packetisation (20) + jitter buffer + a nominal network one-way delay on top of it
+    const delayMs = 20 + jb.depthMs + (this.rttMs !== undefined ? this.rttMs / 2 : 20);
+    const { mos, r } = estimateMos({ delayMs, lossPct, plc: true });
+    const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+    return {
+      v: 1,
+      type: 'quality',
+      endpointId: this.id,
+      mos: round(mos),
+      rFactor: round(r, 1),
+      jitterMs: round(rx.jitterMs),
+      lossPct: round(lossPct),
+      lateDiscards: jb.lateDiscards,
+      jitterBufferMs: jb.depthMs,
+      packetsReceived: rx.packets,
+      packetsLost: rx.lost,
+      packetsSent: this.counters.sent,
+      ...(this.rttMs !== undefined ? { rttMs: round(this.rttMs, 1) } : {}),
+    };
+  }
+
+  /** round-trip time from RTCP, when the far end reports */
+  private rttMs: number | undefined;
+
+  private maybePublishQuality(): void {
+    if (this.mediaMs < this.nextQualityMs) return;
+    this.nextQualityMs = this.mediaMs + (this.opts.qualityIntervalMs ?? 5000);
+    if (this.rx.snapshot().packets === 0) return; // nothing heard yet: nothing to rate
+    this.emit(this.quality());
   }
 
   /** the latched source, else the SDP address unless it is a hold/disabled placeholder (0.0.0.0, port 0) */
@@ -218,7 +307,7 @@ export class RtpEndpoint implements PacedEndpoint {
     this.timeoutReported = false;
     const fate = this.rx.record(pkt.ssrc, pkt.sequenceNumber, pkt.timestamp, pkt.payload.length, nowMs, isAudio);
     if (fate === 'duplicate' || fate === 'held') return;
-    if (isAudio) this.recorder.write(this.g711.decode(pkt.payload));
+    if (isAudio) this.jitter.put(pkt.sequenceNumber, pkt.timestamp, this.g711.decode(pkt.payload), nowMs, pkt.marker);
     else if (isEvent) for (const d of this.dtmfIn.onPacket(pkt.timestamp, pkt.payload, nowMs)) this.emitDigit(d);
   };
 
@@ -228,6 +317,7 @@ export class RtpEndpoint implements PacedEndpoint {
 
   private emitDigit(d: ReceivedDigit): void {
     this.counters.dtmf++;
+    this.tap?.dtmf(d.digit, d.durationMs, 'rfc4733');
     this.emit({ v: 1, type: 'dtmf', endpointId: this.id, digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' });
   }
 

@@ -59,6 +59,7 @@ export class Pacer {
   private readonly periodNs: bigint;
   private readonly clock: PacerClock;
   private readonly endpoints = new Set<PacedEndpoint>();
+  private readonly afterTick = new Set<(tick: PacerTick) => void>();
   private timer: unknown;
   private running = false;
   private deadline = 0n;
@@ -81,6 +82,15 @@ export class Pacer {
   unregister(endpoint: PacedEndpoint): void {
     this.endpoints.delete(endpoint);
     if (this.endpoints.size === 0) this.halt();
+  }
+
+  /**
+   * Runs `fn` once per tick after every endpoint has had its turn (the VAD batcher: all calls' windows of this
+   * tick in one inference). Returns a function that removes it.
+   */
+  onAfterTick(fn: (tick: PacerTick) => void): () => void {
+    this.afterTick.add(fn);
+    return () => this.afterTick.delete(fn);
   }
 
   /** Drops every endpoint and stops the clock. */
@@ -137,6 +147,13 @@ export class Pacer {
         endpoint.onTick(tick);
       } catch (err) {
         this.opts.logger?.error('pacer: endpoint tick failed', { err });
+      }
+    }
+    for (const fn of this.afterTick) {
+      try {
+        fn(tick);
+      } catch (err) {
+        this.opts.logger?.error('pacer: after-tick hook failed', { err });
       }
     }
     // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick

@@ -57,13 +57,17 @@ const reinvite = (v: number, dir: string) =>
   ['v=0', `o=alice 2890844526 ${v} IN IP4 192.0.2.10`, 's=-', 'c=IN IP4 192.0.2.10', 't=0 0', 'm=audio 49170 RTP/AVP 0 101', 'a=rtpmap:101 telephone-event/8000', `a=${dir}`, ''].join('\r\n');
 
 describe('call', () => {
-  it('starts the prompt when the ACK confirms the call, once', async () => {
+  it('connects the agent when the ACK confirms the call, once, with the call identity', async () => {
     const { dialog, media } = setup();
-    assert.deepEqual(media.plays, [], 'silent before the ACK');
+    assert.deepEqual(media.connects, [], 'silent before the ACK');
     dialog.emit('ack', new FakeRequest({ method: 'ACK' }));
     dialog.emit('ack', new FakeRequest({ method: 'ACK' }));
     await flush();
-    assert.deepEqual(media.plays, [{ endpointId: 'ep-1', promptId: 'demo' }]);
+    assert.equal(media.connects.length, 1);
+    const [connected] = media.connects as Array<{ endpointId: string; call?: { callId?: string; from?: string } }>;
+    assert.equal(connected!.endpointId, 'ep-1');
+    assert.equal(connected!.call?.callId, dialog.sip.callId);
+    assert.equal(connected!.call?.from, dialog.remote.uri);
   });
 
   it('caller BYE releases media and the admission slot once', async () => {

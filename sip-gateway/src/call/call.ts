@@ -4,6 +4,7 @@
  * signalling (hangup_request → BYE, transfer_request → REFER). Every end path goes through `end()`, which
  * releases the endpoint and the admission ticket exactly once.
  */
+import type { CallInfo } from '@callgate/contracts';
 import type { Logger, MediaControl, MediaEvent } from '@callgate/contracts';
 import type { AdmissionTicket } from '../admission/controller.js';
 import type { SdpSession } from '../answer/session.js';
@@ -77,7 +78,12 @@ export class Call {
   confirmed(): void {
     if (this.speaking || this.ending) return;
     this.speaking = true;
-    this.opts.media.play(this.endpointId, 'demo').catch((err: unknown) => this.log.error('starting the prompt failed', { err }));
+    this.opts.media.connect(this.endpointId, this.callInfo()).catch((err: unknown) => this.log.error('starting the agent failed', { err }));
+  }
+
+  /** what the agent is told about the call: Call-ID, the caller (remote) and the number dialed (local) */
+  private callInfo(): CallInfo {
+    return { callId: this.callId, from: this.opts.dialog.remote.uri, to: this.opts.dialog.local.uri };
   }
 
   /** pushes a new remote address/direction to the media endpoint */
@@ -106,18 +112,20 @@ export class Call {
         break;
       }
       case 'transfer_request':
-        this.startTransfer(event.target);
+        this.startTransfer(event.target, event.reason);
         break;
       default:
         break;
     }
   }
 
-  startTransfer(requested?: string): void {
+  /** `failing`: the media tier gives up on the agent; without a target the call is hung up rather than left silent */
+  startTransfer(requested?: string, failing?: string): void {
     if (this.ending || this.transfer?.active) return;
     const target = requested ?? this.opts.route.transferTarget;
     if (!target) {
       this.log.warn('transfer requested but no transfer target is configured');
+      if (failing) void this.hangup(failing);
       return;
     }
     if (requested && !this.opts.allowedTransferTargets.has(requested)) {

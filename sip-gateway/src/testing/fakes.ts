@@ -1,3 +1,4 @@
+import type { CallInfo } from '@callgate/contracts';
 /** Small fakes of drachtio-srf requests, responses and dialogs, and of MediaControl, for unit tests. */
 import { EventEmitter } from 'node:events';
 import type { AllocateRequest, Allocation, MediaControl, MediaEvent, RemoteMedia } from '@callgate/contracts';
@@ -105,6 +106,10 @@ export class FakeMedia implements MediaControl {
   readonly plays: Array<{ endpointId: string; promptId: string }> = [];
   async play(endpointId: string, promptId: string): Promise<void> {
     this.plays.push({ endpointId, promptId });
+  }
+  readonly connects: Array<{ endpointId: string; call?: CallInfo }> = [];
+  async connect(endpointId: string, call?: CallInfo): Promise<void> {
+    this.connects.push({ endpointId, call });
   }
   dtmfFromSignalling(endpointId: string, digit: string, durationMs: number): void {
     this.dtmf.push({ endpointId, digit, durationMs });

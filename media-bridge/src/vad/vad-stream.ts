@@ -1,0 +1,149 @@
+/**
+ * One call's side of the VAD: cuts the pushed 8 kHz PCM (20 ms frames, or any size) into 256-sample windows,
+ * each tagged with the media time at its end, and keeps the call's recurrent state and window context between
+ * inferences. `VadStream` is the handle a call holds; `StreamCore` is what the engine batches over.
+ */
+import { VAD_SAMPLE_RATE, VAD_WINDOW_SAMPLES } from './silero-model.js';
+
+/** Called with each window's speech probability, in window order. */
+export type ProbabilityListener = (probability: number, windowEndMs: number) => void;
+
+/** One complete window waiting for inference. */
+export interface PendingWindow {
+  /** samples as floats in [-1, 1] */
+  samples: Float32Array;
+  /** media time (ms) at the window's last sample */
+  endMs: number;
+  /** RMS level in dBFS (full scale 32768; -Infinity for digital silence) */
+  dbfs: number;
+}
+
+const MS_PER_SAMPLE = 1000 / VAD_SAMPLE_RATE;
+
+/** A stream's buffers and state; the engine reads and updates these, the call never sees them. */
+export class StreamCore {
+  readonly pending: PendingWindow[] = [];
+  /** recurrent state, laid out as the model wants it (see SileroModel.stateFloats) */
+  readonly state: Float32Array;
+  /** the previous window's last samples (v5's context; empty for v4) */
+  readonly context: Float32Array;
+  /** bumped by reset and close, so results of an inference begun before them are dropped */
+  generation = 0;
+  closed = false;
+  onProbability: ProbabilityListener | undefined;
+  private partial = new Float32Array(VAD_WINDOW_SAMPLES);
+  private partialLen = 0;
+  private partialSq = 0;
+
+  constructor(
+    readonly id: string,
+    stateFloats: number,
+    contextSamples: number,
+  ) {
+    this.state = new Float32Array(stateFloats);
+    this.context = new Float32Array(contextSamples);
+  }
+
+  push(pcm: Int16Array, endMs: number): void {
+    if (this.closed) return;
+    if (!Number.isFinite(endMs)) throw new RangeError('vad: endMs must be a finite media time in ms');
+    const n = pcm.length;
+    for (let i = 0; i < n; i++) {
+      const s = pcm[i]!;
+      this.partial[this.partialLen++] = s / 32768;
+      this.partialSq += s * s;
+      if (this.partialLen === VAD_WINDOW_SAMPLES) {
+        const rms = Math.sqrt(this.partialSq / VAD_WINDOW_SAMPLES);
+        this.pending.push({
+          samples: this.partial,
+          endMs: endMs - (n - 1 - i) * MS_PER_SAMPLE,
+          dbfs: rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity,
+        });
+        this.partial = new Float32Array(VAD_WINDOW_SAMPLES);
+        this.partialLen = 0;
+        this.partialSq = 0;
+      }
+    }
+  }
+
+  /** the model input for `win`: context then samples; moves the context on to this window's tail */
+  takeInput(win: PendingWindow): Float32Array {
+    const c = this.context.length;
+    if (c === 0) return win.samples;
+    const input = new Float32Array(c + win.samples.length);
+    input.set(this.context, 0);
+    input.set(win.samples, c);
+    this.context.set(win.samples.subarray(win.samples.length - c));
+    return input;
+  }
+
+  /** zeroes the recurrent state and context (a fresh start for the model), keeping buffered audio */
+  clearModelState(): void {
+    this.state.fill(0);
+    this.context.fill(0);
+  }
+
+  /** zeroes the state, drops all buffered audio and disowns any inference in flight */
+  reset(): void {
+    this.clearModelState();
+    this.generation++;
+    this.pending.length = 0;
+    this.partialLen = 0;
+    this.partialSq = 0;
+  }
+}
+
+/** A call's VAD stream, from `VadEngine.createStream`. */
+export class VadStream {
+  constructor(
+    private readonly core: StreamCore,
+    private readonly onClose: (core: StreamCore) => void,
+  ) {}
+
+  get id(): string {
+    return this.core.id;
+  }
+
+  /** called with each window's probability (also settable after creation) */
+  get onProbability(): ProbabilityListener | undefined {
+    return this.core.onProbability;
+  }
+
+  set onProbability(fn: ProbabilityListener | undefined) {
+    this.core.onProbability = fn;
+  }
+
+  /**
+   * Appends PCM (8 kHz, 16-bit) whose last sample is at media time `endMs`. Frames may be any size; each complete
+   * 256-sample window waits for the engine's next `process()`. Gaps are not detected: push concealed audio for
+   * lost packets. Ignored after `close()`.
+   */
+  push(pcm: Int16Array, endMs: number): void {
+    this.core.push(pcm, endMs);
+  }
+
+  /** windows waiting for inference */
+  get pendingWindows(): number {
+    return this.core.pending.length;
+  }
+
+  get closed(): boolean {
+    return this.core.closed;
+  }
+
+  /**
+   * Clears the recurrent state and context and drops buffered audio (a partial window and pending windows);
+   * results of an inference already in flight for this stream are dropped too.
+   */
+  reset(): void {
+    this.core.reset();
+  }
+
+  /** Removes the stream from its engine; pending windows and in-flight results are dropped. Idempotent. */
+  close(): void {
+    if (this.core.closed) return;
+    this.core.reset();
+    this.core.closed = true;
+    this.onClose(this.core);
+  }
+}

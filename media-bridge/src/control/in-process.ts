@@ -204,6 +204,7 @@ export class InProcessMediaControl implements MediaControl {
     this.sessions.delete(endpointId);
     this.calls.delete(endpointId);
     const s = endpoint.stats();
+    if (s.received.packets > 0) this.emit(endpoint.quality()); // the call's final quality report
     endpoint.close();
     this.released.received += s.received.packets;
     this.released.lost += s.received.lost;

@@ -205,10 +205,10 @@ export class InProcessMediaControl implements MediaControl {
     this.calls.delete(endpointId);
     const s = endpoint.stats();
     if (s.received.packets > 0) this.emit(endpoint.quality()); // the call's final quality report
-    endpoint.close();
     this.released.received += s.received.packets;
     this.released.lost += s.received.lost;
     this.released.sent += s.sent.packets;
+    await endpoint.close();
     this.log.info('media: endpoint released', {
       endpoint_id: endpointId,
       reason,

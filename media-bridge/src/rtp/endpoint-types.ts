@@ -3,7 +3,7 @@ import type { Codec, Logger, MediaDirection, MediaEvent, RemoteMedia } from '@ca
 import type { Pacer } from './pacer.js';
 import type { PortLease } from './port-pool.js';
 import type { ReceiveStats } from './receive-stats.js';
-import type { JitterBufferStats } from '../jitter/jitter-buffer.js';
+import type { JitterBufferStats } from './jitter-buffer.js';
 
 /** Everything an endpoint needs; the optional fields have the documented defaults. */
 export interface RtpEndpointOptions {

@@ -18,7 +18,8 @@ import { DtmfSendQueue } from '../dtmf/send-queue.js';
 import { Playout, type PlayedItem, type PlayFrame } from '../playout/playout.js';
 import type { Prompt } from '../prompt/prompt-queue.js';
 import { estimateMos } from '../quality/e-model.js';
-import { JitterBuffer } from '../jitter/jitter-buffer.js';
+import { JitterBuffer, effectiveLossPct } from './jitter-buffer.js';
+import { RtcpReporter } from '../rtcp/reporter.js';
 import { serializeRtp, parseRtp } from './packet.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
@@ -58,6 +59,10 @@ export class RtpEndpoint implements PacedEndpoint {
   private silenceFrame: Buffer;
   private mediaMs = 0;
   private nextQualityMs: number;
+  private readonly rtcp: RtcpReporter;
+  private nextRtcpMs: number;
+  /** where RTCP goes: the source of the remote's RTCP once seen (symmetric), else the RTP destination's port + 1 */
+  private rtcpLatched: Destination | undefined;
   private readonly rx = new ReceiveStatsTracker();
   private readonly dtmfIn = new DtmfReceiver();
   private readonly dtmfOut: DtmfSendQueue;
@@ -86,13 +91,22 @@ export class RtpEndpoint implements PacedEndpoint {
       this.emit({ v: 1, type: 'playback_done', endpointId: this.id, promptId: item.id });
       this.tap?.itemDone(item);
     });
-    this.jitter = new JitterBuffer({ minDelayMs: opts.jitterBuffer?.minDelayMs, maxDelayMs: opts.jitterBuffer?.maxDelayMs });
+    // room for the maximum delay plus a 1 s burst (a stalled network delivering its backlog at once)
+    const maxDelayMs = opts.jitterBuffer?.maxDelayMs ?? 200;
+    this.jitter = new JitterBuffer({ minDelayMs: opts.jitterBuffer?.minDelayMs, maxDelayMs, capacityFrames: Math.ceil(maxDelayMs / 20) + 50 });
     this.silenceFrame = Buffer.alloc(this.samplesPerTick, this.g711.silenceByte);
     this.nextQualityMs = opts.qualityIntervalMs ?? 5000;
     this.dtmfOut = new DtmfSendQueue({ packetMs: opts.pacer.periodMs });
     this.recorder = new PcmRing(Math.round((opts.recordSeconds ?? 60) * opts.codec.clockRate));
+    this.rtcp = new RtcpReporter({
+      cname: `callgate-${opts.id}`,
+      sender: () => ({ ssrc: this.ssrc, packets: this.counters.sent, octets: this.counters.sentBytes, rtpTimestamp: this.clock }),
+      reception: () => this.rx.reportState(),
+    });
+    this.nextRtcpMs = this.rtcp.nextIntervalMs();
     this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
+    opts.lease.rtcp.on('message', this.onRtcp);
     opts.pacer.register(this);
   }
 
@@ -166,16 +180,26 @@ export class RtpEndpoint implements PacedEndpoint {
     };
   }
 
-  /** Stops sending and receiving and frees the port pair. Idempotent. */
-  close(): void {
-    if (this.closed) return;
+  /** Stops sending and receiving, says RTCP BYE, and frees the port pair; resolves once it is free. Idempotent. */
+  close(): Promise<void> {
+    if (this.closed) return this.released;
     this.closed = true;
     this.opts.pacer.unregister(this);
     this.socket.off('message', this.onMessage);
+    this.opts.lease.rtcp.off('message', this.onRtcp);
     this.playout.flush();
     this.dtmfOut.abort(new Error(`endpoint ${this.id} released`));
-    this.opts.lease.release();
+    // the RTCP BYE goes out before the port pair is freed
+    this.released = new Promise((resolve) =>
+      this.sendRtcp(this.rtcp.buildBye('call ended'), () => {
+        this.opts.lease.release();
+        resolve();
+      }),
+    );
+    return this.released;
   }
+
+  private released: Promise<void> = Promise.resolve();
 
   /** Pacer tick: advance the media clock, take one inbound frame, send at most one packet. */
   onTick(tick: PacerTick): void {
@@ -188,6 +212,10 @@ export class RtpEndpoint implements PacedEndpoint {
       this.takeInbound(nowMs);
     }
     this.maybePublishQuality();
+    if (this.mediaMs >= this.nextRtcpMs) {
+      this.nextRtcpMs = this.mediaMs + this.rtcp.nextIntervalMs();
+      this.sendRtcp(this.rtcp.buildReport());
+    }
     const to = this.destination();
     if (!to || !sends(this.remote.direction)) {
       this.talking = false;
@@ -225,7 +253,7 @@ export class RtpEndpoint implements PacedEndpoint {
     const rx = this.rx.snapshot();
     const jb = this.jitter.stats();
     const expected = Math.max(rx.expected, 1);
-    const lossPct = (100 * Math.min(expected, rx.lost + jb.lateDiscards)) / expected;
+    const lossPct = Math.min(100, effectiveLossPct({ expected, lost: rx.lost }, jb));
     // mouth-to-ear: packetisation (20) + jitter buffer + a nominal network one-way delay on top of it
     const delayMs = 20 + jb.depthMs + (this.rttMs !== undefined ? this.rttMs / 2 : 20);
     const { mos, r } = estimateMos({ delayMs, lossPct, plc: true });
@@ -247,8 +275,25 @@ export class RtpEndpoint implements PacedEndpoint {
     };
   }
 
-  /** round-trip time from RTCP, when the far end reports */
-  private rttMs: number | undefined;
+  /** round-trip time from RTCP, when the far end reports on what we send */
+  private get rttMs(): number | undefined {
+    return this.rtcp.remoteView().rttMs;
+  }
+
+  private sendRtcp(packet: Buffer, then?: () => void): void {
+    const rtp = this.destination();
+    const to = this.rtcpLatched ?? (rtp && { address: rtp.address, port: rtp.port + 1 });
+    if (!to || this.remote.direction === 'inactive') return then?.();
+    this.opts.lease.rtcp.send(packet, to.port, to.address, (err) => {
+      if (err) this.log.debug('rtcp: send failed', { err, to });
+      then?.();
+    });
+  }
+
+  private readonly onRtcp = (msg: Buffer, from: dgram.RemoteInfo): void => {
+    if (!this.rtcp.receive(msg)) return void this.counters.invalid++;
+    if (!this.rtcpLatched) this.rtcpLatched = { address: from.address, port: from.port };
+  };
 
   private maybePublishQuality(): void {
     if (this.mediaMs < this.nextQualityMs) return;
@@ -298,7 +343,7 @@ export class RtpEndpoint implements PacedEndpoint {
     if (!isAudio && !isEvent && pt !== CN_PAYLOAD_TYPE) return void this.counters.unknownPt++;
     if (!this.latched) {
       this.latched = { address: from.address, port: from.port };
-      this.log.info('rtp: latched remote', { sdp: `${this.remote.address}:${this.remote.port}`, source: `${from.address}:${from.port}` });
+      this.log.info('rtp: latched remote', { sdp: `${this.remote.address}:${this.remote.port}`, source: `${from.address}:${from.port}`, media_ms: this.mediaMs });
     } else if (from.address !== this.latched.address || from.port !== this.latched.port) {
       return void this.counters.foreign++;
     }

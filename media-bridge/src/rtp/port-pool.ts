@@ -80,7 +80,7 @@ export class PortPool {
 
   private lease(port: number, rtp: dgram.Socket, rtcp: dgram.Socket): PortLease {
     let released = false;
-    rtcp.on('error', () => {}); // nothing reads RTCP yet; an ICMP-triggered error must not crash the process
+    rtcp.on('error', () => {}); // an ICMP-triggered error on the RTCP socket must not crash the process
     return {
       port,
       rtp,

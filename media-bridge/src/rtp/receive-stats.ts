@@ -111,6 +111,19 @@ export class ReceiveStatsTracker {
     };
   }
 
+  /** What an RTCP report block says about the current source (undefined before the first packet). */
+  reportState(): { ssrc: number; expected: number; received: number; extendedMaxSeq: number; jitter: number } | undefined {
+    if (this.ssrc === undefined) return undefined;
+    const expected = this.doneExpected + this.max - this.base + 1;
+    return {
+      ssrc: this.ssrc,
+      expected,
+      received: this.doneReceived + this.received,
+      extendedMaxSeq: this.max >>> 0,
+      jitter: Math.round(this.jitter),
+    };
+  }
+
   private restart(seq: number): void {
     if (this.received > 0) {
       this.doneExpected += this.max - this.base + 1;

@@ -18,6 +18,8 @@ export interface TestConfigOptions {
   maxCallSeconds?: number;
   timers?: { t1?: number; t2?: number; t4?: number };
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** extra fields of the `media` section (vad, bargeIn, agentCore, …) */
+  media?: Record<string, unknown>;
 }
 
 export const TEST_NUMBER = '1000';
@@ -51,6 +53,7 @@ export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
       rtpPortMin: p.rtpMin,
       rtpPortMax: p.rtpMax,
       control: { address: '127.0.0.1', port: p.mediaControl },
+      ...o.media,
     },
     metrics: { enabled: true, address: '127.0.0.1', port: p.metrics },
     log: { level: o.logLevel ?? 'info' },

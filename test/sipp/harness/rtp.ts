@@ -14,6 +14,8 @@ export interface RtpPacket {
   ts: number;
   ssrc: number;
   payloadLength: number;
+  /** the payload bytes (to tell sound from silence) */
+  payload: Buffer;
   /** Date.now() at arrival */
   at: number;
 }
@@ -48,6 +50,7 @@ export function parseRtp(buf: Buffer, from: string, at = Date.now()): RtpPacket 
     ts: buf.readUInt32BE(4),
     ssrc: buf.readUInt32BE(8),
     payloadLength: Math.max(0, end - offset),
+    payload: buf.subarray(offset, Math.max(offset, end)),
     at,
   };
 }
@@ -150,6 +153,48 @@ export class RtpPeer {
       const wait = start + (i + 1) * 20 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
+  }
+
+  /**
+   * Sends `ulaw` as paced 20 ms PCMU packets (marker on the first) from this socket; `onFirst` runs right after
+   * the first packet is sent. Continues `seq`/`ts` from `state` so several calls form one stream.
+   */
+  async sendUlaw(to: { address: string; port: number }, ulaw: Buffer, state = { seq: 2000, ts: 0 }, onFirst?: () => void): Promise<void> {
+    const start = performance.now();
+    for (let i = 0; i * 160 < ulaw.length; i++) {
+      const pkt = Buffer.alloc(12 + 160, 0xff);
+      pkt[0] = 0x80;
+      pkt[1] = i === 0 ? 0x80 : 0;
+      pkt.writeUInt16BE(state.seq++ & 0xffff, 2);
+      pkt.writeUInt32BE(state.ts >>> 0, 4);
+      pkt.writeUInt32BE(0x5eec4, 8);
+      ulaw.copy(pkt, 12, i * 160, Math.min(ulaw.length, i * 160 + 160));
+      state.ts += 160;
+      this.socket.send(pkt, to.port, to.address);
+      if (i === 0) onFirst?.();
+      const wait = start + (i + 1) * 20 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  /** Sends one RFC 4733 press of `event` (0–9 = digits, 10 = *, 11 = #): start, 4 updates, 3 end packets. */
+  async sendDigit(to: { address: string; port: number }, event: number, pt: number, state = { seq: 3000, ts: 0 }): Promise<void> {
+    const ts = state.ts;
+    const packets = [160, 320, 480, 640, 800, 800, 800, 800];
+    for (let i = 0; i < packets.length; i++) {
+      const pkt = Buffer.alloc(16);
+      pkt[0] = 0x80;
+      pkt[1] = (i === 0 ? 0x80 : 0) | pt;
+      pkt.writeUInt16BE(state.seq++ & 0xffff, 2);
+      pkt.writeUInt32BE(ts >>> 0, 4);
+      pkt.writeUInt32BE(0x5eec4, 8);
+      pkt[12] = event;
+      pkt[13] = (i >= 5 ? 0x80 : 0) | 10;
+      pkt.writeUInt16BE(packets[i]!, 14);
+      this.socket.send(pkt, to.port, to.address);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    state.ts += 1600;
   }
 
   summary(filter: (p: RtpPacket) => boolean = () => true): RtpSummary {

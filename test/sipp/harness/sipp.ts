@@ -39,6 +39,8 @@ export interface SippOptions {
   auth?: { username: string; password: string };
   /** write tone.ulaw (2 s of 440 Hz) beside the scenario for rtp_stream */
   toneFile?: boolean;
+  /** more files to write beside the scenario (name → bytes), e.g. a μ-law speech stream for rtp_stream */
+  files?: Record<string, Buffer>;
   /** -trace_msg (default true; off for load) */
   traceMessages?: boolean;
   /** -trace_stat into stat.csv every `statFreqS` seconds and -trace_rtt into rtt.csv */
@@ -87,6 +89,7 @@ export function startSipp(o: SippOptions): SippRun {
   const scenarioSrc = o.scenario.startsWith('/') ? o.scenario : join(scenariosDir, o.scenario);
   copyFileSync(scenarioSrc, join(dir, 'scenario.xml'));
   if (o.toneFile) writeFileSync(join(dir, 'tone.ulaw'), toneUlaw(2, 440));
+  for (const [name, bytes] of Object.entries(o.files ?? {})) writeFileSync(join(dir, name), bytes);
   const timeoutS = o.timeoutS ?? 20;
   const args = [
     `${o.target.host}:${o.target.port}`,

@@ -1,0 +1,27 @@
+/** RTCP (RFC 3550 §6): compound packets and the per-endpoint reporter. */
+export {
+  parseRtcp,
+  serializeRtcp,
+  ntpFromUnixMs,
+  ntpToUnixMs,
+  ntpNow,
+  ntpMiddle32,
+  fractionLost,
+  clampCumulativeLost,
+  RTCP_SR,
+  RTCP_RR,
+  RTCP_SDES,
+  RTCP_BYE,
+  SDES_CNAME,
+  type NtpTimestamp,
+  type ReportBlock,
+  type SenderReport,
+  type ReceiverReport,
+  type SdesItem,
+  type SdesChunk,
+  type SourceDescription,
+  type Goodbye,
+  type RtcpPacket,
+  type ParsedRtcp,
+} from './packet.js';
+export { RtcpReporter, type RtcpReporterOptions, type RtcpSenderState, type RtcpReceptionState, type RemoteView } from './reporter.js';

@@ -1,0 +1,2 @@
+/** Test support other packages' tests use (`@callgate/media-bridge/testing`): the contract-v1 test agent server. */
+export { startTestAgentServer, type TestAgentServer, type TestAgentConnection, type TestAgentServerOptions } from './agent-server.js';

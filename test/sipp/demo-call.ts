@@ -1,14 +1,41 @@
 /**
  * `npm run demo-call`: places one call to a running appliance with SIPp, the way a carrier would (INVITE with
- * PCMU/PCMA/telephone-event, ACK, 1.5 s of caller audio, BYE), listens to the RTP the appliance sends back, and
- * prints what happened. Exit code 0 when the call was answered, RTP came back and the BYE was accepted.
+ * PCMU/PCMA/telephone-event, ACK, BYE after 6 s). The caller says one sentence (espeak-ng) over RTP from the
+ * harness socket the SDP names; everything the appliance sends back is counted and saved as a WAV file (the
+ * demo agent's chime, cut when the caller talks over it, then its answer). Prints what happened; exit code 0
+ * when the call was answered, RTP came back and the BYE was accepted.
  *
  *   npm run demo-call                         # sip:1000@127.0.0.1:5060 over UDP
  *   npm run demo-call -- --target 127.0.0.1:5060 --number 1000 --tcp
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RtpPeer } from './harness/rtp.js';
-import { runSipp } from './harness/sipp.js';
+import { startSipp } from './harness/sipp.js';
 import { answerMedia, statuses } from './harness/fixture.js';
+import { speechUlaw } from './harness/speech.js';
+import { mulawToLinear } from './harness/tone.js';
+
+/** 16-bit mono 8 kHz WAV of μ-law payloads */
+function wavOf(ulaw: Buffer[]): Buffer {
+  const pcm = Buffer.concat(ulaw);
+  const out = Buffer.alloc(44 + pcm.length * 2);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + pcm.length * 2, 4);
+  out.write('WAVEfmt ', 8, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(8000, 24);
+  out.writeUInt32LE(16000, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(pcm.length * 2, 40);
+  for (let i = 0; i < pcm.length; i++) out.writeInt16LE(mulawToLinear(pcm[i]!), 44 + i * 2);
+  return out;
+}
 
 function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -22,15 +49,24 @@ async function main(): Promise<number> {
   const rtp = await RtpPeer.open();
   try {
     console.log(`calling sip:${number}@${host}:${port} over ${transport.toUpperCase()} (RTP back to 127.0.0.1:${rtp.port})`);
-    const r = await runSipp({
-      scenario: 'basic-call.xml',
+    const run = startSipp({
+      scenario: 'hold-call-6s.xml',
       target: { host, port: Number(port) },
       transport,
       service: number,
       mediaPort: rtp.port + 2,
-      toneFile: true,
       keys: { rtp_ip: '127.0.0.1', rtp_port: rtp.port },
     });
+    const speech = speechUlaw('hello, I would like to book an appointment', 0, 0);
+    try {
+      await rtp.waitForPackets(25, 5000);
+      const [address = '127.0.0.1', rtpPort = '0'] = rtp.packets[0]!.from.split(':');
+      console.log(`caller speaks for ${(speech.ulaw.length / 8).toFixed(0)} ms over the prompt`);
+      await rtp.sendUlaw({ address, port: Number(rtpPort) }, speech.ulaw);
+    } catch {
+      console.log('no RTP from the appliance within 5 s; the caller stays silent');
+    }
+    const r = await run.done;
     const invite = statuses(r, 'INVITE');
     const bye = statuses(r, 'BYE');
     console.log(`INVITE answered: ${invite.join(', ') || 'nothing'}`);
@@ -43,6 +79,10 @@ async function main(): Promise<number> {
     console.log(`SDP answer: ${codec} from ${answer.ip}:${answer.port}${/telephone-event/.test(answer.body) ? ' + telephone-event' : ''}`);
     const s = rtp.summary((p) => p.pt === answer.pts[0]);
     console.log(`RTP from the appliance: ${s.count} packets, payload ${s.payloadSizes.join('/')} bytes, ${s.seqDiscontinuities} sequence gaps, from ${s.sources.join(', ') || 'nowhere'}`);
+    const audible = rtp.packets.filter((p) => p.pt === 0 && p.payload.some((b) => b !== 0xff && b !== 0x7f));
+    const wav = join(tmpdir(), 'callgate-demo-call.wav');
+    writeFileSync(wav, wavOf(rtp.packets.filter((p) => p.pt === 0).map((p) => p.payload)));
+    console.log(`audible audio from the appliance: ${audible.length * 20} ms (saved what came back to ${wav})`);
     console.log(`BYE answered: ${bye.join(', ') || 'nothing'}`);
     const ok = r.code === 0 && s.count > 0 && bye.includes(200);
     console.log(ok ? 'call OK' : `call FAILED (SIPp exit ${r.code}); SIPp's files are in ${r.dir}`);

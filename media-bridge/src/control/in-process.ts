@@ -287,7 +287,11 @@ export class InProcessMediaControl implements MediaControl {
 
   private emit(event: MediaEvent): void {
     if (event.type === 'quality') this.recordQuality(event);
-    else if (event.type === 'dtmf') this.opts.metrics?.dtmf.inc({ source: event.source });
+    else if (event.type === 'dtmf') {
+      this.opts.metrics?.dtmf.inc({ source: event.source });
+      // the key itself is not logged: callers key in card and account numbers
+      this.log.info('media: dtmf received', { endpoint_id: event.endpointId, source: event.source, duration_ms: event.durationMs });
+    }
     for (const handler of [...this.handlers]) {
       try {
         handler(event);

@@ -60,3 +60,12 @@ test('irregular arrivals raise the jitter estimate', () => {
   for (let i = 0; i < 50; i++) t.record(1, i, i * 160, 160, i * 20 + (i % 2 ? 15 : 0));
   assert.ok(t.snapshot().jitterMs > 5);
 });
+
+test('interarrival jitter by RFC 3550 §6.4.1, against a hand-computed sequence', () => {
+  // timestamps 0, 160, 320, 480 (20 ms apart at 8 kHz), arrivals 0, 20, 45, 60 ms → transits (timestamp units)
+  // 0, 0, 40, 0 → |D| = 0, 40, 40 → J = 0, 0 + 40/16 = 2.5, 2.5 + (40 - 2.5)/16 = 4.84375 units = 0.60546875 ms
+  const t = new ReceiveStatsTracker();
+  [0, 20, 45, 60].forEach((at, i) => t.record(1, 100 + i, i * 160, 160, at));
+  assert.equal(t.snapshot().jitterMs, 0.60546875);
+  assert.equal(t.reportState()?.jitter, 5, 'RTCP carries it rounded, in timestamp units');
+});

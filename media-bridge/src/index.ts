@@ -3,6 +3,7 @@ export const SERVICE = 'media-bridge';
 
 export { startMediaBridge, type MediaBridge, type MediaBridgeOptions } from './service.js';
 export { InProcessMediaControl, InvalidMediaRequestError, type InProcessMediaControlOptions } from './control/in-process.js';
+export { startMediaControlServer, type MediaControlServer, type MediaControlServerOptions, type ServedMediaControl } from './control/http-server.js';
 export { RtpEndpoint, type RtpEndpointOptions, type EndpointStats, type Destination } from './rtp/endpoint.js';
 export { Pacer, systemClock, type PacedEndpoint, type PacerClock, type PacerOptions, type PacerStats, type PacerTick } from './rtp/pacer.js';
 export { PortPool, PortPoolExhaustedError, type PortLease, type PortPoolOptions } from './rtp/port-pool.js';

@@ -1,6 +1,7 @@
 /**
  * Starts the media tier for one process: the RTP port pool, the shared 20 ms pacer and the in-process
- * control the gateway calls. (The loopback HTTP control listener named in the config comes later.)
+ * control the gateway calls; with `controlServer` also the HTTP control listener (`media.control`) for gateways in
+ * other processes or on other hosts.
  */
 import type { Logger, MediaConfig } from '@callgate/contracts';
 import { InProcessMediaControl, type InProcessMediaControlOptions } from './control/in-process.js';
@@ -11,10 +12,13 @@ import { registerMediaMetrics } from './metrics.js';
 import { createCallMetrics } from './call/call-metrics.js';
 import { agentLinkConnector } from './agent-link/channel.js';
 import { VadEngine } from './vad/vad-engine.js';
+import { startMediaControlServer, type MediaControlServer } from './control/http-server.js';
 
 /** A running media bridge. */
 export interface MediaBridge {
   control: InProcessMediaControl;
+  /** the HTTP control listener, when started with `controlServer` */
+  controlServer?: MediaControlServer;
   /** releases every endpoint and stops the pacer; safe to call twice */
   stop(): Promise<void>;
 }
@@ -23,6 +27,10 @@ export interface MediaBridge {
 export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds'> & {
   /** where to register the media metrics (none when absent) */
   registry?: Registry;
+  /** also serve the control over HTTP on `media.control.address`/`port` (default false: in-process only) */
+  controlServer?: boolean;
+  /** bearer token the HTTP control requires (none when absent) */
+  controlToken?: string;
 };
 
 /** Builds the port pool, pacer and control from the `media` config section. */
@@ -34,7 +42,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
   if (advertisedAddress === '0.0.0.0' || advertisedAddress === '::') {
     log.warn('media: binding a wildcard address without media.advertisedAddress; SDP answers will carry it as is');
   }
-  const { registry, ...controlOptions } = options;
+  const { registry, controlServer: serve, controlToken, ...controlOptions } = options;
   // one Silero session for the process; every call's windows of a tick go through it in one batch
   const vad = config.vad.enabled
     ? await VadEngine.create({ variant: config.vad.model, batch: config.vad.batch, gateDbfs: config.vad.gateDbfs, logger: log })
@@ -52,14 +60,26 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
     connectAgent: url ? agentLinkConnector({ ...config.agentCore, url }, log) : undefined,
     ...controlOptions,
   });
+  let server: MediaControlServer | undefined;
+  if (serve) {
+    try {
+      server = await startMediaControlServer(control, { address: config.control.address, port: config.control.port, logger: log, token: controlToken });
+    } catch (err) {
+      stopVad?.();
+      pacer.stop();
+      throw err;
+    }
+  }
   if (registry) registerMediaMetrics(registry, control, vad);
   log.info('media bridge started', { address: config.address, rtp_ports: `${config.rtpPortMin}-${config.rtpPortMax}`, capacity: pool.capacity });
   let stopped = false;
   return {
     control,
+    controlServer: server,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await server?.close();
       await control.releaseAll('shutdown');
       stopVad?.();
       pacer.stop();

@@ -1,6 +1,7 @@
 /** @callgate/sip-gateway: the drachtio-srf application that answers calls (see gateway.ts for the chain). */
 export { startGateway, type GatewayOptions, type RunningGateway } from './gateway.js';
 export { DrachtioConnectError } from './drachtio-connection.js';
+export { HttpMediaControl, MediaControlHttpError, type HttpMediaControlOptions } from './media/http-media-control.js';
 export { GatewayMetrics, type CallOutcome, type AdmissionRejection } from './metrics.js';
 export { AdmissionController, type AdmissionTicket, type AdmissionLimits } from './admission/controller.js';
 export { TokenBucket } from './admission/token-bucket.js';

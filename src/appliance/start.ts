@@ -1,11 +1,16 @@
 /**
  * Root composition: starts the chosen services in dependency order (edge → media → gateway) in this process,
  * with one metrics registry, and stops them in reverse order.
+ *
+ * Media control: a process running `media-bridge` also serves its control over HTTP on `media.control` (so
+ * gateways elsewhere can use it); a process running `sip-gateway` with `media-bridge` calls the media bridge
+ * in-process (the lowest latency), and without it talks HTTP to `media.control`, with the bearer token
+ * `media.control.token` when one is configured (the same value on both sides).
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallgateConfig, Logger, ServiceName } from '@callgate/contracts';
+import type { CallgateConfig, Logger, MediaControl, ServiceName } from '@callgate/contracts';
 import { startEdge } from '@callgate/sip-gateway/edge';
-import { startGateway } from '@callgate/sip-gateway';
+import { HttpMediaControl, startGateway } from '@callgate/sip-gateway';
 import { startMediaBridge } from '@callgate/media-bridge';
 import { startMetricsServer } from './metrics-server.js';
 
@@ -15,6 +20,7 @@ export interface RunningAppliance {
 }
 
 export async function startAppliance(config: CallgateConfig, services: ServiceName[], logger: Logger): Promise<RunningAppliance> {
+  const controlToken = config.media.control.token;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'callgate_process_' });
   const stops: Array<() => Promise<void>> = [];
@@ -35,13 +41,24 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
     }
     let media: Awaited<ReturnType<typeof startMediaBridge>> | undefined;
     if (services.includes('media-bridge')) {
-      media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }), { registry });
+      media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }), { registry, controlServer: true, controlToken });
       const running = media;
       stops.push(() => running.stop());
+      summary.mediaControl = running.controlServer?.url;
     }
     if (services.includes('sip-gateway')) {
-      if (!media) throw new Error('sip-gateway needs the media-bridge service in the same process (start both)');
-      const gw = await startGateway({ config: config.gateway, media: media.control, registry, logger: logger.child({ service: 'sip-gateway' }) });
+      const gatewayLog = logger.child({ service: 'sip-gateway' });
+      let control: MediaControl | undefined = media?.control;
+      if (!control) {
+        // the media bridge runs elsewhere: reach it over HTTP; calls get 503 until it answers
+        const { address, port } = config.media.control;
+        const remote = new HttpMediaControl({ address, port, token: controlToken, logger: gatewayLog });
+        stops.push(async () => remote.close());
+        await remote.ready().catch((err: unknown) => gatewayLog.warn('media bridge control not reachable yet; retrying in the background', { err, url: remote.url }));
+        summary.mediaControl = remote.url;
+        control = remote;
+      }
+      const gw = await startGateway({ config: config.gateway, media: control, registry, logger: gatewayLog });
       stops.push(() => gw.stop());
       const sip = config.edge.listen[0];
       const where = sip ? `${sip.address.includes(':') ? `[${sip.address}]` : sip.address}:${sip.port}` : 'the SIP edge';

@@ -181,7 +181,15 @@ export const mediaSchema = z
     rtpPortMin: port.default(20000),
     rtpPortMax: port.default(29999),
     /** the control interface the gateway uses (loopback HTTP) */
-    control: z.object({ address: host.default('127.0.0.1'), port: port.default(9023) }).strict().default({}),
+    control: z
+      .object({
+        address: host.default('127.0.0.1'),
+        port: port.default(9023),
+        /** bearer token the HTTP control requires, and gateways send (set it when media runs on other hosts) */
+        token: z.string().min(16, 'at least 16 characters').optional(),
+      })
+      .strict()
+      .default({}),
     jitterBuffer: jitterBufferSchema.default({}),
     vad: vadSchema.default({}),
     bargeIn: bargeInSchema.default({}),

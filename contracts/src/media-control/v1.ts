@@ -110,3 +110,44 @@ export interface MediaControl {
   sendDtmf(endpointId: string, digits: string): Promise<void>;
   onEvent(handler: (event: MediaEvent) => void): void;
 }
+
+/*
+ * The loopback HTTP transport of this contract (media-bridge's control server, sip-gateway's HTTP client).
+ * Paths are under `/v1`; bodies are JSON validated with the schemas below; the event stream (`GET /v1/events`)
+ * is newline-delimited JSON, one `MediaEvent` a line, with empty lines as heartbeats.
+ */
+
+/** the path prefix of the HTTP transport: the contract version */
+export const MEDIA_CONTROL_HTTP_PREFIX = `/v${MEDIA_CONTROL_VERSION}` as const;
+
+/** one DTMF digit as `dtmfFromSignalling` takes it (case-insensitive A–D) */
+export const dtmfDigitSchema = z.string().regex(/^[0-9*#A-Da-d]$/, 'one DTMF digit (0-9, *, #, A-D)');
+
+/** `POST /v1/endpoints/:id/play` */
+export const playRequestSchema = z.object({ promptId: z.string().min(1).max(128) });
+export type PlayRequest = z.infer<typeof playRequestSchema>;
+
+/** `DELETE /v1/endpoints/:id` (the reason may also come as the `reason` query parameter) */
+export const releaseRequestSchema = z.object({ reason: z.string().min(1).max(256) });
+export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
+
+/** `POST /v1/endpoints/:id/dtmf-in`: a digit the gateway received by signalling (SIP INFO) */
+export const dtmfInRequestSchema = z.object({ digit: dtmfDigitSchema, durationMs: z.number().min(0).max(60_000) });
+export type DtmfInRequest = z.infer<typeof dtmfInRequestSchema>;
+
+/** `POST /v1/endpoints/:id/dtmf-out`: digits to send as RFC 4733 events */
+export const dtmfOutRequestSchema = z.object({ digits: z.string().regex(/^[0-9*#A-Da-d]{1,64}$/, '1 to 64 DTMF digits (0-9, *, #, A-D)') });
+export type DtmfOutRequest = z.infer<typeof dtmfOutRequestSchema>;
+
+/** the JSON body of every HTTP error answer */
+export const mediaControlErrorSchema = z.object({ error: z.string() });
+export type MediaControlErrorBody = z.infer<typeof mediaControlErrorSchema>;
+
+/** `GET /v1/health` */
+export const mediaControlHealthSchema = z.object({
+  v: z.literal(MEDIA_CONTROL_VERSION),
+  status: z.literal('ok'),
+  endpoints: z.number().int().min(0),
+  subscribers: z.number().int().min(0),
+});
+export type MediaControlHealth = z.infer<typeof mediaControlHealthSchema>;

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { mediaSchema, silentLogger, type AllocateRequest, type MediaEvent } from '@callgate/contracts';
 import { startMediaBridge, startMediaControlServer, type MediaControlServer } from '@callgate/media-bridge';
 import { HttpMediaControl, MediaControlHttpError } from '@callgate/sip-gateway';
+import { udpPortIsFree } from '@callgate/media-bridge/testing';
 
 const config = mediaSchema.parse({ address: '127.0.0.1', rtpPortMin: 31024, rtpPortMax: 31039, control: { address: '127.0.0.1', port: 0 } });
 
@@ -32,18 +33,6 @@ async function rtpPeer() {
   return { port: socket.address().port, count: (pt: number) => byType.get(pt) ?? 0, close: () => socket.close() };
 }
 
-async function udpPortIsFree(port: number): Promise<boolean> {
-  const s = dgram.createSocket('udp4');
-  try {
-    s.bind({ port, address: '127.0.0.1', exclusive: true });
-    await once(s, 'listening');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    s.close();
-  }
-}
 
 test('HttpMediaControl ↔ control server ↔ media bridge: the whole call, errors, and a server restart', async () => {
   const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0, controlServer: true });

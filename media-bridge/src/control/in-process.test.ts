@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
-import { once } from 'node:events';
 import { mediaSchema, silentLogger, type AllocateRequest, type MediaEvent } from '@callgate/contracts';
 import { startMediaBridge } from '../service.js';
 import { eventually, UdpPeer } from '../testing/udp-peer.js';
 import { InvalidMediaRequestError } from './in-process.js';
+import { udpPortIsFree } from '../testing/udp-peer.js';
 
 const config = mediaSchema.parse({ address: '127.0.0.1', rtpPortMin: 30500, rtpPortMax: 30519 });
 
@@ -21,18 +20,6 @@ function request(peerPort: number, over: Partial<AllocateRequest> = {}): Allocat
   };
 }
 
-async function portIsFree(port: number): Promise<boolean> {
-  const s = dgram.createSocket('udp4');
-  try {
-    s.bind({ port, address: '127.0.0.1', exclusive: true });
-    await once(s, 'listening');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    s.close();
-  }
-}
 
 test('allocate → play demo → audio on the wire → release frees the port; release is idempotent', async () => {
   const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });
@@ -53,13 +40,13 @@ test('allocate → play demo → audio on the wire → release frees the port; r
     assert.equal(peer.received[0]!.from.port, alloc.port);
     assert.equal(bridge.control.stats(alloc.endpointId)?.playing, 'demo');
 
-    assert.equal(await portIsFree(alloc.port), false);
+    assert.equal(await udpPortIsFree(alloc.port), false);
     await bridge.control.release(alloc.endpointId, 'bye');
     await bridge.control.release(alloc.endpointId, 'bye again');
     assert.deepEqual(bridge.control.activeEndpoints(), []);
     assert.equal(bridge.control.stats(alloc.endpointId), undefined);
-    assert.equal(await portIsFree(alloc.port), true);
-    assert.equal(await portIsFree(alloc.port + 1), true);
+    assert.equal(await udpPortIsFree(alloc.port), true);
+    assert.equal(await udpPortIsFree(alloc.port + 1), true);
   } finally {
     peer.close();
     await bridge.stop();
@@ -118,7 +105,7 @@ test('stop releases every endpoint and their ports', async () => {
   await bridge.stop();
   await bridge.stop();
   assert.deepEqual(bridge.control.activeEndpoints(), []);
-  for (const a of allocs) assert.equal(await portIsFree(a.port), true);
+  for (const a of allocs) assert.equal(await udpPortIsFree(a.port), true);
 });
 
 test('RTP timeouts reach subscribers as rtp_timeout events', async () => {

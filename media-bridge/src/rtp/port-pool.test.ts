@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { PortPool, PortPoolExhaustedError } from './port-pool.js';
+import { udpPortIsFree } from '../testing/udp-peer.js';
 
 // below Linux's ephemeral range (32768+) so no stray client socket lands in it
 const BASE = 30100;
@@ -14,18 +15,6 @@ async function occupy(port: number): Promise<dgram.Socket> {
   return s;
 }
 
-async function isFree(port: number): Promise<boolean> {
-  const s = dgram.createSocket('udp4');
-  try {
-    s.bind({ port, address: '127.0.0.1', exclusive: true });
-    await once(s, 'listening');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    s.close();
-  }
-}
 
 test('allocates even ports and holds RTP and RTCP for real', async () => {
   const pool = new PortPool({ address: '127.0.0.1', min: BASE, max: BASE + 9 });
@@ -37,8 +26,8 @@ test('allocates even ports and holds RTP and RTCP for real', async () => {
   assert.notEqual(a.port, b.port);
   assert.equal(a.rtp.address().port, a.port);
   assert.equal(a.rtcp.address().port, a.port + 1);
-  assert.equal(await isFree(a.port), false);
-  assert.equal(await isFree(a.port + 1), false);
+  assert.equal(await udpPortIsFree(a.port), false);
+  assert.equal(await udpPortIsFree(a.port + 1), false);
   assert.equal(pool.inUse, 2);
   a.release();
   b.release();
@@ -61,8 +50,8 @@ test('exhaustion throws PortPoolExhaustedError, release makes the port available
   await assert.rejects(pool.allocate(), PortPoolExhaustedError);
   a.release();
   a.release(); // idempotent
-  assert.equal(await isFree(a.port), true);
-  assert.equal(await isFree(a.port + 1), true);
+  assert.equal(await udpPortIsFree(a.port), true);
+  assert.equal(await udpPortIsFree(a.port + 1), true);
   const c = await pool.allocate();
   assert.equal(c.port, a.port);
   b.release();
@@ -75,7 +64,7 @@ test('ports taken by another socket (RTP or RTCP) are skipped, without leaking t
   const pool = new PortPool({ address: '127.0.0.1', min: BASE + 60, max: BASE + 65 });
   const lease = await pool.allocate();
   assert.equal(lease.port, BASE + 64);
-  assert.equal(await isFree(BASE + 62), true, 'the RTP half of the failed pair was closed');
+  assert.equal(await udpPortIsFree(BASE + 62), true, 'the RTP half of the failed pair was closed');
   assert.equal(pool.inUse, 1);
   await assert.rejects(pool.allocate(), PortPoolExhaustedError);
   lease.release();

@@ -75,3 +75,17 @@ export async function eventually(cond: () => boolean, limitMs = 5000, what = 'co
     await settle(10);
   }
 }
+
+/** true when nothing holds UDP `port` on 127.0.0.1 (binds it exclusively for a moment) */
+export async function udpPortIsFree(port: number): Promise<boolean> {
+  const s = dgram.createSocket('udp4');
+  try {
+    s.bind({ port, address: '127.0.0.1', exclusive: true });
+    await once(s, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    s.close();
+  }
+}

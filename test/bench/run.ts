@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { repoRoot } from '../sipp/harness/paths.js';
 import { vadBench } from '@callgate/media-bridge';
 import { runSipBench } from './sip.js';
+import { runMediaBench } from './media.js';
 
 type Part = () => Promise<Record<string, number>>;
 
 export const parts: Record<string, Part> = {
   sip: () => runSipBench(),
   vad: () => vadBench(),
+  media: () => runMediaBench(),
 };
 
 function table(rows: Array<[string, string, string]>): string {

@@ -37,7 +37,7 @@ export interface InProcessMediaControlOptions {
   advertisedAddress: string;
   /** report `rtp_timeout` after this long without RTP (default 30000 ms; 0 = never) */
   rtpTimeoutMs?: number;
-  /** seconds of received audio each endpoint keeps (default 60) */
+  /** seconds of received audio each endpoint keeps for diagnostics and tests (default 0: none) */
   recordSeconds?: number;
   /** the media config's call policy (VAD, barge-in, agent-core, jitter buffer, quality interval) */
   policy: MediaPolicy;
@@ -104,7 +104,7 @@ export class InProcessMediaControl implements MediaControl {
         logger: this.log.child({ session_id: r.sessionId }),
         emit: (event) => this.emit(event),
         rtpTimeoutMs: this.opts.rtpTimeoutMs,
-        recordSeconds: this.opts.recordSeconds,
+        recordSeconds: this.opts.recordSeconds ?? 0,
         jitterBuffer: this.opts.policy.jitterBuffer,
         qualityIntervalMs: this.opts.policy.qualityIntervalMs,
       });

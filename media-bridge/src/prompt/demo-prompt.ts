@@ -30,8 +30,18 @@ const ATTACK_MS = 6;
 /** the chime is faded out by this point; the low tone plays on alone for the rest of the pass */
 const CHIME_END_MS = 1250;
 
-/** The demo prompt as PCM16 at 8 kHz: one pass, a whole number of 20 ms frames, seamless when looped. */
+let pcmCache: Int16Array | undefined;
+
+/**
+ * The demo prompt as PCM16 at 8 kHz: one pass, a whole number of 20 ms frames, seamless when looped. Computed
+ * once per process; callers share it and must not write to it.
+ */
 export function demoPromptPcm(): Int16Array {
+  pcmCache ??= synthesizeDemoPrompt();
+  return pcmCache;
+}
+
+function synthesizeDemoPrompt(): Int16Array {
   const n = Math.round((PASS_MS * SAMPLE_RATE) / 1000 / SAMPLES_PER_FRAME) * SAMPLES_PER_FRAME;
   // round the low tone to a whole number of cycles per pass so the loop joins in phase
   const lowFreq = Math.round((LOW_TONE.freq * n) / SAMPLE_RATE) / (n / SAMPLE_RATE);

@@ -18,7 +18,7 @@ export interface RtpEndpointOptions {
   emit: (event: MediaEvent) => void;
   /** report `rtp_timeout` after this long without RTP while sendrecv (default 30000; 0 = never) */
   rtpTimeoutMs?: number;
-  /** seconds of received audio kept (default 60) */
+  /** seconds of received audio kept (default 60; 0 = none) */
   recordSeconds?: number;
   /** adaptive jitter buffer bounds (defaults 20 and 200 ms) */
   jitterBuffer?: { minDelayMs?: number; maxDelayMs?: number };

@@ -66,7 +66,8 @@ export class RtpEndpoint implements PacedEndpoint {
   private readonly rx = new ReceiveStatsTracker();
   private readonly dtmfIn = new DtmfReceiver();
   private readonly dtmfOut: DtmfSendQueue;
-  private readonly recorder: PcmRing;
+  /** the received audio kept for diagnostics and tests; none when `recordSeconds` is 0 */
+  private readonly recorder: PcmRing | undefined;
   private remote: RemoteMedia;
   private latched: Destination | undefined;
   private readonly ssrc = randomInt(0, 2 ** 32);
@@ -97,7 +98,8 @@ export class RtpEndpoint implements PacedEndpoint {
     this.silenceFrame = Buffer.alloc(this.samplesPerTick, this.g711.silenceByte);
     this.nextQualityMs = opts.qualityIntervalMs ?? 5000;
     this.dtmfOut = new DtmfSendQueue({ packetMs: opts.pacer.periodMs });
-    this.recorder = new PcmRing(Math.round((opts.recordSeconds ?? 60) * opts.codec.clockRate));
+    const recordSamples = Math.round((opts.recordSeconds ?? 60) * opts.codec.clockRate);
+    this.recorder = recordSamples > 0 ? new PcmRing(recordSamples) : undefined;
     this.rtcp = new RtcpReporter({
       cname: `callgate-${opts.id}`,
       sender: () => ({ ssrc: this.ssrc, packets: this.counters.sent, octets: this.counters.sentBytes, rtpTimestamp: this.clock }),
@@ -156,7 +158,7 @@ export class RtpEndpoint implements PacedEndpoint {
 
   /** A copy of the received audio held (PCM16, 8 kHz, oldest first; the last `recordSeconds`). */
   recording(): Int16Array {
-    return this.recorder.read();
+    return this.recorder?.read() ?? new Int16Array(0);
   }
 
   stats(): EndpointStats {
@@ -174,7 +176,7 @@ export class RtpEndpoint implements PacedEndpoint {
       foreignPackets: c.foreign,
       unknownPayloadType: c.unknownPt,
       dtmfReceived: c.dtmf,
-      recordedMs: (this.recorder.length / this.codec.clockRate) * 1000,
+      recordedMs: ((this.recorder?.length ?? 0) / this.codec.clockRate) * 1000,
       playing: this.playout.current?.id,
       jitterBuffer: this.jitter.stats(),
     };
@@ -207,10 +209,11 @@ export class RtpEndpoint implements PacedEndpoint {
     this.clock = (this.clock + this.samplesPerTick * tick.periods) >>> 0;
     const nowMs = monotonicMs(tick.now);
     this.checkInbound(nowMs);
-    for (let p = 0; p < tick.periods; p++) {
-      this.mediaMs += this.opts.pacer.periodMs;
-      this.takeInbound(nowMs);
-    }
+    // one frame per tick even after a stall: the packets of the skipped periods are most likely still unread in
+    // the socket (timers run before I/O), so pulling them now would conceal frames and then discard them as late;
+    // the jitter buffer lets its depth grow instead and shrinks it again in quiet frames
+    this.mediaMs += this.opts.pacer.periodMs * tick.periods;
+    this.takeInbound(nowMs);
     this.maybePublishQuality();
     if (this.mediaMs >= this.nextRtcpMs) {
       this.nextRtcpMs = this.mediaMs + this.rtcp.nextIntervalMs();
@@ -244,7 +247,7 @@ export class RtpEndpoint implements PacedEndpoint {
   /** one frame out of the jitter buffer to the tap, and to the recorder unless it is silence or an underrun's filler */
   private takeInbound(nowMs: number): void {
     const out = this.jitter.pull(nowMs);
-    if (out.kind !== 'silence' && !out.waiting) this.recorder.write(out.pcm);
+    if (out.kind !== 'silence' && !out.waiting) this.recorder?.write(out.pcm);
     this.tap?.inbound(out.pcm, this.mediaMs - this.opts.pacer.periodMs);
   }
 

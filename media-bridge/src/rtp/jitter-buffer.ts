@@ -151,6 +151,9 @@ export class JitterBuffer {
   private readonly seen = new Float64Array(SEEN_WINDOW).fill(NaN);
 
   private readonly transit: Float64Array;
+  /** the same window, sorted (its first `sortedCount` entries) */
+  private readonly sorted: Float64Array;
+  private sortedCount = 0;
   private transitCount = 0;
   private transitPos = 0;
   private estimateMs = 0;
@@ -201,6 +204,7 @@ export class JitterBuffer {
       throw new RangeError('jitter buffer: windowPackets ≥ 1 and capacityFrames ≥ 2 must be integers');
     }
     this.transit = new Float64Array(windowPackets);
+    this.sorted = new Float64Array(windowPackets + 1);
     this.lastOut = new Int16Array(this.fs);
   }
 
@@ -473,23 +477,54 @@ export class JitterBuffer {
 
   /** the fastest recent relative transit (`fallback` when the window is empty) */
   private base(fallback = 0): number {
-    const n = Math.min(this.transitCount, this.transit.length);
-    if (n === 0) return fallback;
-    let min = Infinity;
-    for (let i = 0; i < n; i++) min = Math.min(min, this.transit[i]!);
-    return min;
+    return this.sortedCount === 0 ? fallback : this.sorted[0]!;
   }
 
+  /**
+   * Adds one relative transit to the window and updates the estimate. The window is kept twice: in arrival
+   * order (to know which value leaves) and sorted (binary search and a short move, no allocation, no sort per
+   * packet). The percentile of the deviations from the fastest transit is the sorted window's percentile minus
+   * its minimum.
+   */
   private addTransit(r: number): void {
-    if (this.transitCount === 0) this.transitPos = 0;
+    if (this.transitCount === 0) {
+      this.transitPos = 0;
+      this.sortedCount = 0;
+    }
+    if (this.transitCount >= this.transit.length) this.removeSorted(this.transit[this.transitPos]!);
     this.transit[this.transitPos] = r;
     this.transitPos = (this.transitPos + 1) % this.transit.length;
     this.transitCount++;
-    const n = Math.min(this.transitCount, this.transit.length);
-    const base = this.base();
-    const dev = Array.from(this.transit.subarray(0, n), (x) => x - base).sort((a, b) => a - b);
-    const raw = dev[Math.max(0, Math.ceil(this.percentile * n) - 1)]!;
+    this.insertSorted(r);
+    const n = this.sortedCount;
+    const raw = this.sorted[Math.max(0, Math.ceil(this.percentile * n) - 1)]! - this.sorted[0]!;
     this.estimateMs = raw >= this.estimateMs ? raw : this.estimateMs + (raw - this.estimateMs) / RELEASE_PACKETS;
+  }
+
+  /** index of the first sorted value ≥ x */
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.sortedCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private insertSorted(x: number): void {
+    const i = this.lowerBound(x);
+    this.sorted.copyWithin(i + 1, i, this.sortedCount);
+    this.sorted[i] = x;
+    this.sortedCount++;
+  }
+
+  private removeSorted(x: number): void {
+    const i = this.lowerBound(x);
+    if (i >= this.sortedCount || this.sorted[i] !== x) return;
+    this.sorted.copyWithin(i, i + 1, this.sortedCount);
+    this.sortedCount--;
   }
 
   // ---- sequence numbers ----

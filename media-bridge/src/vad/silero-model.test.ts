@@ -69,3 +69,18 @@ it('feeds v5 32 samples of context (288 per row) and v4 none (256)', async () =>
   assert.ok(state.some((v) => v !== 0), 'the recurrent state is written back');
   await assert.rejects(v5.infer([new Float32Array(256)], [new Float32Array(256)]), RangeError);
 });
+
+it('the worker-thread model and the same-thread model give the same probabilities and states', async () => {
+  const worker = await loadSileroModel({ variant: 'silero-v5' });
+  const main = await loadSileroModel({ variant: 'silero-v5', thread: 'main' });
+  assert.notEqual(worker, main);
+  const rows = [0, 1, 2].map((k) => Float32Array.from({ length: 288 }, (_, i) => 0.3 * Math.sin((i * (k + 1)) / 7)));
+  const sw = rows.map(() => new Float32Array(256));
+  const sm = rows.map(() => new Float32Array(256));
+  for (let round = 0; round < 3; round++) {
+    const pw = await worker.infer(rows, sw);
+    const pm = await main.infer(rows, sm);
+    for (let i = 0; i < rows.length; i++) assert.ok(Math.abs(pw[i]! - pm[i]!) < 1e-6, `row ${i} round ${round}`);
+  }
+  assert.ok(sw.every((s, i) => s.every((v, j) => Math.abs(v - sm[i]![j]!) < 1e-6)), 'states match');
+});

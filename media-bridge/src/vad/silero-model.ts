@@ -9,6 +9,9 @@
  *       8 kHz), state[2, B, 128], sr int64 scalar  →  output[B, 1], stateN[2, B, 128]
  *   v4: input[B, 256], sr, h[2, B, 64], c[2, B, 64]  →  output[B, 1], hn, cn
  * A stream's recurrent state is kept as one Float32Array: each state tensor's two layers, tensor after tensor.
+ *
+ * By default the session runs in a worker thread (`silero-worker.ts`): onnxruntime-node's run occupies the
+ * thread that calls it, and the media thread must stay free for the 20 ms pacer and the RTP sockets.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +19,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from '@callgate/contracts';
+import { startWorkerModel } from './silero-worker-client.js';
 
 export type SileroVariant = 'silero-v5' | 'silero-v4';
 
@@ -78,6 +82,8 @@ export interface SileroModelOptions {
   /** the hash the file must have (default: the variant's pinned hash) */
   expectedSha256?: string;
   logger?: Logger;
+  /** where inference runs: a worker thread (default; the caller's event loop stays free) or the caller's thread */
+  thread?: 'worker' | 'main';
 }
 
 /** Thrown when a weights file's sha256 differs from the expected one; the file is not loaded. */
@@ -129,17 +135,18 @@ export function loadSileroModel(opts: SileroModelOptions = {}): Promise<SileroMo
   if (!spec) return Promise.reject(new RangeError(`unknown VAD model variant ${String(variant)}`));
   const path = resolve(opts.modelPath ?? packagedModelPath(variant));
   const expected = (opts.expectedSha256 ?? spec.sha256).toLowerCase();
-  const key = `${variant}\0${path}\0${expected}`;
+  const thread = opts.thread ?? 'worker';
+  const key = `${variant}\0${path}\0${expected}\0${thread}`;
   let model = loaded.get(key);
   if (!model) {
-    model = load(variant, spec, path, expected, opts.logger);
+    model = load(variant, spec, path, expected, thread, opts.logger);
     loaded.set(key, model);
     model.catch(() => loaded.delete(key));
   }
   return model;
 }
 
-async function load(variant: SileroVariant, spec: VariantSpec, path: string, expected: string, logger?: Logger): Promise<SileroModel> {
+async function load(variant: SileroVariant, spec: VariantSpec, path: string, expected: string, thread: 'worker' | 'main', logger?: Logger): Promise<SileroModel> {
   const started = process.hrtime.bigint();
   const bytes = await readFile(path);
   const actual = createHash('sha256').update(bytes).digest('hex');
@@ -147,16 +154,32 @@ async function load(variant: SileroVariant, spec: VariantSpec, path: string, exp
     logger?.error('vad: model checksum mismatch, not loaded', { variant, path, expected, actual });
     throw new ModelChecksumError(path, expected, actual);
   }
-  const ort = await import('onnxruntime-node');
   // the verified bytes are what gets loaded, so the file cannot change between the check and the load
+  const model = thread === 'worker' ? await startWorkerModel(variant, path, actual, bytes) : await createOrtModel(variant, path, actual, bytes);
+  logger?.info('vad: model loaded', { variant, path, sha256: actual, thread, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+  return model;
+}
+
+/** An onnxruntime session on this thread for verified model bytes (used directly, or inside the worker). */
+export async function createOrtModel(variant: SileroVariant, path: string, sha256: string, bytes: Uint8Array): Promise<SileroModel> {
+  const spec = VARIANTS[variant];
+  const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
   });
-  const model = new OrtSileroModel(variant, path, actual, spec, session, ort.Tensor);
-  logger?.info('vad: model loaded', { variant, path, sha256: actual, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-  return model;
+  return new OrtSileroModel(variant, path, sha256, spec, session, ort.Tensor);
+}
+
+/** the shape facts of a variant, without loading anything */
+export function variantShape(variant: SileroVariant): { contextSamples: number; inputSamples: number; stateFloats: number } {
+  const spec = VARIANTS[variant];
+  return {
+    contextSamples: spec.contextSamples,
+    inputSamples: spec.contextSamples + VAD_WINDOW_SAMPLES,
+    stateFloats: spec.states.reduce((n, s) => n + LAYERS * s.width, 0),
+  };
 }
 
 type TensorCtor = typeof Tensor;

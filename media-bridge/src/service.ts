@@ -45,7 +45,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
   const { registry, controlServer: serve, controlToken, ...controlOptions } = options;
   // one Silero session for the process; every call's windows of a tick go through it in one batch
   const vad = config.vad.enabled
-    ? await VadEngine.create({ variant: config.vad.model, batch: config.vad.batch, gateDbfs: config.vad.gateDbfs, logger: log })
+    ? await VadEngine.create({ variant: config.vad.model, batch: config.vad.batch, gateDbfs: config.vad.gateDbfs ?? undefined, logger: log })
     : undefined;
   const stopVad = vad && pacer.onAfterTick(() => void vad.process().catch((err: unknown) => log.error('vad: inference failed', { err })));
   const { url } = config.agentCore;

@@ -32,7 +32,7 @@
  *    the best vs the floor; `media_figures_at_calls` says which): the deviation, `media_cpu_pct_per_call`
  *    (bridge CPU % of one core / calls), `media_cpu_pct_per_call_marginal` (the slope from the first step),
  *    `media_rx_drops`; `media_mem_kb_per_call` is the RSS growth (from after the warm-up) / calls at the largest count
- *    reached on the way up (calls keep up to 60 s of received audio, so it grows with call age).
+ *    reached on the way up; `media_calls_per_core_cpu_bound` extrapolates the marginal cost to a full core.
  * 2. Barge-in. 10 calls to the demo agent on the otherwise idle bridge; each call waits until the agent's audio
  *    has played unbroken for 500 ms plus a random 0–600 ms, then sends 1.5 s of speech (from its first voiced
  *    sample). Latency = arrival of the last non-silent agent packet (before 300 ms of μ-law silence frames)
@@ -413,6 +413,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
     // the per-call figures are given at the best step by the brief's criterion, else at the best vs the floor
     const at = best ?? bestVsFloor;
     const first = steps[0];
+    const marginal = at && first && at.calls > first.calls ? (at.cpuPct - first.cpuPct) / (at.calls - first.calls) : NaN;
     return {
       media_calls_per_core: best?.calls ?? 0,
       media_calls_per_core_vs_floor: bestVsFloor?.calls ?? 0,
@@ -422,7 +423,10 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       media_send_interval_ms_p99_dev_floor: floorMs,
       media_cpu_pct_per_call: at ? at.cpuPct / at.calls : NaN,
       // the slope between the first step and that one: the cost of one more call, without the fixed part
-      media_cpu_pct_per_call_marginal: at && first && at.calls > first.calls ? (at.cpuPct - first.cpuPct) / (at.calls - first.calls) : NaN,
+      media_cpu_pct_per_call_marginal: marginal,
+      // an extrapolation, not a measurement: the calls one core's CPU would carry at the marginal cost per call,
+      // had the timing criteria not stopped the search first (they are dominated by this machine's noise floor)
+      media_calls_per_core_cpu_bound: at && marginal > 0 ? Math.floor((100 - at.cpuPct) / marginal) + at.calls : NaN,
       // RSS growth over the run / calls, at the largest load reached on the way up (RSS does not shrink after)
       media_mem_kb_per_call: largest ? (largest.rssKb - rss0) / largest.calls : NaN,
       media_rx_drops: at?.rxDrops ?? NaN,

@@ -126,8 +126,11 @@ export const vadSchema = z
     minSpeechMs: ms.default(150),
     /** endpointing: silence this long after speech ends the caller's turn */
     hangoverMs: ms.default(600),
-    /** windows quieter than this skip inference (cheap pre-gate); absent = every window is inferred */
-    gateDbfs: z.number().min(-96).max(0).optional(),
+    /**
+     * windows quieter than this skip inference and count as silence (a cheap pre-gate: a listening caller costs
+     * no model time); the default sits above a phone line's noise floor and well below speech. null = off
+     */
+    gateDbfs: z.number().min(-96).max(0).nullable().default(-55),
   })
   .strict()
   .refine((v) => v.negativeThreshold <= v.positiveThreshold, {
@@ -148,7 +151,7 @@ export const bargeInSchema = z
     /** after a false interruption: resume the paused reply, or drop it */
     afterFalseInterruption: z.enum(['resume', 'discard']).default('resume'),
     /** added to the VAD's positive threshold while the agent's audio plays (its echo must not barge in) */
-    echoThresholdBoost: z.number().min(0).max(0.5).default(0.15),
+    echoThresholdBoost: z.number().min(0).max(0.5).default(0.1),
     /** while playing, inbound audio this many dB below what we play is taken for echo */
     echoMarginDb: z.number().min(0).max(60).default(12),
   })

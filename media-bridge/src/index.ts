@@ -10,6 +10,8 @@ export { PortPool, PortPoolExhaustedError, type PortLease, type PortPoolOptions 
 export { parseRtp, serializeRtp, RTP_HEADER_BYTES, type RtpPacket, type RtpPacketInit, type RtpHeaderExtension } from './rtp/packet.js';
 export { ReceiveStatsTracker, type ReceiveStats } from './rtp/receive-stats.js';
 export { g711, SAMPLES_PER_FRAME, SAMPLE_RATE, type G711Codec } from './audio/g711.js';
+export { seededUniform } from './audio/noise.js';
+export { encodeWav, parseWav, type PcmAudio } from './prompt/wav.js';
 export { PromptQueue, type Prompt } from './prompt/prompt-queue.js';
 export { demoPrompt, demoPromptPcm, DEMO_PROMPT_ID } from './prompt/demo-prompt.js';
 export * from './quality/index.js';

@@ -7,9 +7,9 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
 import { mediaSchema, silentLogger, BUILTIN_DEMO_AGENT, type MediaEvent } from '@callgate/contracts';
 import { Pacer, startMediaBridge, type MediaBridge, type PacerTick } from '@callgate/media-bridge';
+import { cpusAllowed } from './cpus.js';
 
 /** What the driver sends. Every request carries an id; the answer repeats it. */
 export type BridgeRequest =
@@ -65,16 +65,6 @@ function configFromArgv(): unknown {
   return arg ? (JSON.parse(arg) as unknown) : {};
 }
 
-function cpusAllowed(): string {
-  try {
-    const line = readFileSync('/proc/self/status', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Cpus_allowed_list:'));
-    return line ? line.split(':')[1]!.trim() : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /**
  * The measurement floor: a pacer like the bridge's (its own `Pacer`, same clock and timers) that only sends a

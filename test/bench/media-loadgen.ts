@@ -28,7 +28,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { g711 } from '@callgate/media-bridge';
+import { g711, seededUniform } from '@callgate/media-bridge';
+import { cpusAllowed } from './cpus.js';
 
 /** What the driver sends; every request carries an id that the answer repeats. */
 export type LoadgenRequest =
@@ -96,16 +97,6 @@ const FRAME_SAMPLES = 160;
 const PACKET_BYTES = 12 + FRAME_SAMPLES;
 const mulaw = g711('PCMU');
 
-function cpusAllowed(): string {
-  try {
-    const line = readFileSync('/proc/self/status', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Cpus_allowed_list:'));
-    return line ? line.split(':')[1]!.trim() : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** `text` spoken by espeak-ng, as 8 kHz 16-bit mono PCM (sox resamples). */
 function espeak(text: string): Int16Array {
@@ -144,13 +135,7 @@ function speechFrames(pcm: Int16Array, ms: number): Buffer[] {
 
 /** quiet line noise (uniform, about −60 dBFS), seeded, as μ-law 20 ms frames */
 function noiseFrames(count: number, seed: number): Buffer[] {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000 - 0.5;
-  };
+  const next = seededUniform(seed);
   return Array.from({ length: count }, () => Buffer.from(mulaw.encode(Int16Array.from({ length: FRAME_SAMPLES }, () => Math.round(next() * 114)))));
 }
 

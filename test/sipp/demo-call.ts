@@ -15,27 +15,7 @@ import { RtpPeer } from './harness/rtp.js';
 import { startSipp } from './harness/sipp.js';
 import { answerMedia, statuses } from './harness/fixture.js';
 import { speechUlaw } from './harness/speech.js';
-import { mulawToLinear } from './harness/tone.js';
-
-/** 16-bit mono 8 kHz WAV of μ-law payloads */
-function wavOf(ulaw: Buffer[]): Buffer {
-  const pcm = Buffer.concat(ulaw);
-  const out = Buffer.alloc(44 + pcm.length * 2);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + pcm.length * 2, 4);
-  out.write('WAVEfmt ', 8, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(8000, 24);
-  out.writeUInt32LE(16000, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(pcm.length * 2, 40);
-  for (let i = 0; i < pcm.length; i++) out.writeInt16LE(mulawToLinear(pcm[i]!), 44 + i * 2);
-  return out;
-}
+import { encodeWav, g711 } from '@callgate/media-bridge';
 
 function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -81,7 +61,7 @@ async function main(): Promise<number> {
     console.log(`RTP from the appliance: ${s.count} packets, payload ${s.payloadSizes.join('/')} bytes, ${s.seqDiscontinuities} sequence gaps, from ${s.sources.join(', ') || 'nowhere'}`);
     const audible = rtp.packets.filter((p) => p.pt === 0 && p.payload.some((b) => b !== 0xff && b !== 0x7f));
     const wav = join(tmpdir(), 'callgate-demo-call.wav');
-    writeFileSync(wav, wavOf(rtp.packets.filter((p) => p.pt === 0).map((p) => p.payload)));
+    writeFileSync(wav, encodeWav(g711('PCMU').decode(Buffer.concat(rtp.packets.filter((p) => p.pt === 0).map((p) => p.payload)))));
     console.log(`audible audio from the appliance: ${audible.length * 20} ms (saved what came back to ${wav})`);
     console.log(`BYE answered: ${bye.join(', ') || 'nothing'}`);
     const ok = r.code === 0 && s.count > 0 && bye.includes(200);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VadStream } from './vad-stream.js';
+import { seededUniform } from '../audio/noise.js';
 
 function run(cmd: string, args: string[], pkg: string): void {
   const res = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -37,13 +38,8 @@ export function speechPcm(text: string): Int16Array {
 
 /** Gaussian white noise with RMS at `dbfs` (re full scale 32768), seeded. */
 export function noisePcm(samples: number, dbfs: number, seed = 1): Int16Array {
-  let x = seed >>> 0 || 1;
-  const uniform = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return ((x >>> 0) + 1) / 0x1_0000_0001;
-  };
+  const next = seededUniform(seed);
+  const uniform = (): number => next() + 0.5 + 2 ** -33; // in (0, 1]: the logarithm below needs > 0
   const rms = 32768 * Math.pow(10, dbfs / 20);
   return Int16Array.from({ length: samples }, () => {
     const g = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());

@@ -5,6 +5,7 @@
  * unpacking and dispatch. The model runs on the calling thread here, so the figures are the model's cost; the
  * bridge runs it in a worker thread (`vad_worker_us_per_frame_batched` adds the hand-over to the worker).
  */
+import { seededUniform } from '../audio/noise.js';
 import { VadEngine } from './vad-engine.js';
 import { VAD_WINDOW_MS, VAD_WINDOW_SAMPLES } from './silero-model.js';
 
@@ -14,13 +15,7 @@ const RUN_MS = 2000;
 
 /** deterministic noise windows around −30 dBFS (the model's cost does not depend on the content) */
 function noiseWindows(count: number, seed: number): Int16Array[] {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000 - 0.5;
-  };
+  const next = seededUniform(seed);
   return Array.from({ length: count }, () => Int16Array.from({ length: VAD_WINDOW_SAMPLES }, () => Math.round(next() * 3300)));
 }
 

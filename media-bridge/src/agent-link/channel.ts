@@ -33,7 +33,14 @@ export function agentLinkConnector(config: AgentCoreConfig & { url: string }, lo
     void link.connect();
     return {
       sendAudio: (pcm, mediaMs) => void link.sendAudio(pcm, mediaMs),
-      sendControl: (event) => void link.sendControl(event),
+      sendControl: (event) => {
+        try {
+          link.sendControl(event);
+        } catch (err) {
+          // an event that breaks the contract is a bug here; it must not take the call down
+          logger.error('agent link: control event refused by the contract', { err, type: event.type });
+        }
+      },
       close: (reason) => void link.close(reason),
     };
   };

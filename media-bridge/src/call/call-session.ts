@@ -62,6 +62,8 @@ export class CallSession {
   private agentUp = false;
   private agentGone = false;
   private failureAction: 'pending' | 'done' | undefined;
+  /** the fallback prompt: being synthesised, queued/playing, or neither */
+  private fallback: 'idle' | 'preparing' | 'playing' = 'idle';
   private mediaMs = 0;
   private closed = false;
   /** the caller's turn ended at this media ms and no agent audio has come since (reply timeout) */
@@ -126,7 +128,7 @@ export class CallSession {
   /** An item finished playing (called by the endpoint's playout). */
   itemDone(item: PlayedItem): void {
     if (item.kind === 'reply') this.sendControl({ type: 'playback_done', replyId: item.id, playedMs: item.playedMs });
-    if (item.id === FALLBACK_PROMPT_ID && this.failureAction === 'pending') this.fail();
+    if (item.id === FALLBACK_PROMPT_ID) this.fallbackOver();
   }
 
   /** A digit from RTP or SIP INFO. */
@@ -140,10 +142,7 @@ export class CallSession {
     if (this.closed) return;
     this.closed = true;
     this.vad?.close();
-    if (this.channel) {
-      this.channel.sendControl({ type: 'end', reason });
-      this.channel.close(reason);
-    }
+    this.channel?.close(reason); // the link sends agent-core the `end` event (with the reason) before it closes
   }
 
   private onProbability(p: number, windowEndMs: number): void {
@@ -186,7 +185,7 @@ export class CallSession {
     this.log.info('media: barge-in', { item: b.itemId, heard_ms: b.heardMs, onset_ms: b.onsetMs, decided_ms: b.atMs, cause: b.cause });
     this.emit({ v: 1, type: 'barge_in', endpointId: this.opts.endpointId, itemId: b.itemId, heardMs: b.heardMs, atMs: b.atMs, cause: b.cause });
     if (b.kind === 'reply') this.sendControl({ type: 'barge_in', atMs: b.onsetMs, replyId: b.itemId, heardMs: b.heardMs });
-    if (b.itemId === FALLBACK_PROMPT_ID && this.failureAction === 'pending') this.fail();
+    if (b.itemId === FALLBACK_PROMPT_ID) this.fallbackOver();
   }
 
   private onFalseInterruption(f: FalseInterruption): void {
@@ -250,11 +249,19 @@ export class CallSession {
     this.opts.metrics?.agentFailures.inc({ kind: 'gave_up' });
     this.log.error('media: agent-core unreachable, giving up', { reason, on_failure: this.opts.config.agentCore.onFailure });
     this.failureAction = 'pending';
-    if (!this.agentGone) {
-      this.agentGone = true;
-      this.opts.playout.flush();
-      void this.playFallback();
-    } else if (!this.isPlayingFallback()) this.fail();
+    // a fallback prompt dropped from the playout (flushed by agent-core after a reconnect) will not report its end
+    if (this.fallback === 'playing' && !this.opts.playout.holds(FALLBACK_PROMPT_ID)) this.fallback = 'idle';
+    if (this.fallback !== 'idle') return; // the transfer/hang-up follows once the caller has heard it
+    if (this.agentGone) return this.fail(); // heard it already, during the outage
+    this.agentGone = true;
+    this.opts.playout.flush();
+    void this.playFallback();
+  }
+
+  /** the fallback prompt finished, was interrupted, or could not be made */
+  private fallbackOver(): void {
+    this.fallback = 'idle';
+    if (this.failureAction === 'pending') this.fail();
   }
 
   /** the configured transfer or hang-up, once the fallback prompt has been heard */
@@ -264,10 +271,6 @@ export class CallSession {
     const id = this.opts.endpointId;
     if (this.opts.config.agentCore.onFailure === 'transfer') this.emit({ v: 1, type: 'transfer_request', endpointId: id, reason: 'agent-core unavailable' });
     else this.emit({ v: 1, type: 'hangup_request', endpointId: id, reason: 'agent-core unavailable' });
-  }
-
-  private isPlayingFallback(): boolean {
-    return this.opts.playout.current?.id === FALLBACK_PROMPT_ID;
   }
 
   private checkReplyTimeout(): void {
@@ -281,14 +284,17 @@ export class CallSession {
   }
 
   private async playFallback(): Promise<void> {
+    if (this.fallback !== 'idle') return;
+    this.fallback = 'preparing';
     try {
       const pcm = await synthesize(this.opts.config.agentCore.fallbackPrompt);
       if (this.closed) return;
       this.opts.metrics?.fallbackPrompts.inc();
+      this.fallback = 'playing';
       this.opts.playout.enqueuePrompt(FALLBACK_PROMPT_ID, pcm);
     } catch (err) {
       this.log.error('media: fallback prompt could not be synthesised', { err });
-      if (this.failureAction === 'pending') this.fail();
+      this.fallbackOver();
     }
   }
 

@@ -135,6 +135,11 @@ export class Playout {
     return head && { id: head.id, kind: head.kind, playedMs: this.ms(head.played) };
   }
 
+  /** true while the item `id` is queued or playing */
+  holds(id: string): boolean {
+    return this.items.some((i) => i.id === id);
+  }
+
   /** true while there is something to say (even if paused or waiting for more reply audio) */
   get active(): boolean {
     return this.items.length > 0;

@@ -7,7 +7,8 @@
  *
  * Delay estimate (a percentile, not RFC 3550's running mean): each packet's relative transit is
  * r = arrival − timestamp (ms). Over the last `windowPackets` packets, base = min r (the fastest path) and the
- * jitter estimate is the `percentile` (95 %) of r − base. It rises at once when the window's percentile does and
+ * jitter estimate is the `percentile` (99 %, over 10 s: a stall every few seconds must not cost a late discard
+ * each time) of r − base. It rises at once when the window's percentile does and
  * falls by 1/64 of the difference per packet, so it grows quickly and shrinks slowly.
  * target = clamp(ceil-to-frames(estimate × jitterFactor + marginMs), minDelayMs, maxDelayMs).
  * depth = (time the cursor's slot plays) − (its timestamp) − base: how much later than the fastest recent
@@ -90,7 +91,7 @@ export interface JitterBufferOptions {
   /** target = estimate × jitterFactor + marginMs (defaults 1 and 10) */
   jitterFactor?: number;
   marginMs?: number;
-  /** percentile of transit deviations used as the estimate (default 0.95) over this many packets (default 100) */
+  /** percentile of transit deviations used as the estimate (default 0.99) over this many packets (default 500) */
   percentile?: number;
   windowPackets?: number;
   /** frames held at most, and how far ahead of playout a packet may be (default 2 × maxDelay in frames) */
@@ -192,11 +193,11 @@ export class JitterBuffer {
     this.maxDelayMs = opts.maxDelayMs ?? 200;
     this.factor = opts.jitterFactor ?? 1;
     this.marginMs = opts.marginMs ?? 10;
-    this.percentile = opts.percentile ?? 0.95;
+    this.percentile = opts.percentile ?? 0.99;
     this.capacity = opts.capacityFrames ?? 2 * Math.ceil(this.maxDelayMs / this.frameMs);
     this.idleMs = opts.idleMs ?? 200;
     this.maxConceal = opts.maxConcealFrames ?? 3;
-    const windowPackets = opts.windowPackets ?? 100;
+    const windowPackets = opts.windowPackets ?? 500;
     if (!(this.clockRate > 0) || !Number.isInteger(this.fs) || this.fs <= 0) throw new RangeError('jitter buffer: bad clock rate or frame size');
     if (!(this.minDelayMs >= 0) || !(this.maxDelayMs >= this.minDelayMs)) throw new RangeError('jitter buffer: need 0 ≤ minDelayMs ≤ maxDelayMs');
     if (!(this.percentile > 0 && this.percentile <= 1)) throw new RangeError('jitter buffer: percentile must be in (0, 1]');

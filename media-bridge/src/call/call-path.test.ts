@@ -5,10 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mediaSchema, silentLogger, type AllocateRequest, type MediaEvent } from '@callgate/contracts';
+import { mediaSchema, silentLogger, type MediaEvent } from '@callgate/contracts';
 import { g711 } from '../audio/g711.js';
 import { startMediaBridge, type MediaBridge } from '../service.js';
 import { startTestAgentServer, type TestAgentServer } from '../testing/agent-server.js';
+import { allocateRequest } from '../testing/requests.js';
 import { eventually, settle, UdpPeer } from '../testing/udp-peer.js';
 import { speechPcm } from '../vad/test-audio.js';
 
@@ -56,15 +57,7 @@ describe('call path: RTP → VAD → agent-core and back', () => {
   });
 
   const allocate = async (peer: UdpPeer, sessionId: string) => {
-    const req: AllocateRequest = {
-      v: 1,
-      sessionId,
-      codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
-      telephoneEventPayloadType: 101,
-      remote: { address: '127.0.0.1', port: peer.port, direction: 'sendrecv' },
-      agent: 'frontdesk',
-    };
-    const alloc = await bridge.control.allocate(req);
+    const alloc = await bridge.control.allocate(allocateRequest(peer.port, { sessionId, agent: 'frontdesk' }));
     await bridge.control.connect(alloc.endpointId, { callId: `call-${sessionId}` });
     await eventually(() => agent.connections.some((c) => c.start?.sessionId === sessionId), 5000, 'agent stream opened');
     return alloc;

@@ -7,21 +7,12 @@ import { allocationSchema, mediaControlHealthSchema, mediaEventSchema, mediaSche
 import { startMediaBridge } from '../service.js';
 import { eventually, UdpPeer } from '../testing/udp-peer.js';
 import { startMediaControlServer, type ServedMediaControl } from './http-server.js';
+import { allocateRequest } from '../testing/requests.js';
 
 // RTP ports 31000–31023 belong to these tests (31024–31039: the HTTP round trip test in test/media)
 const config = mediaSchema.parse({ address: '127.0.0.1', rtpPortMin: 31000, rtpPortMax: 31019, control: { address: '127.0.0.1', port: 0 } });
 
-function allocateBody(peerPort: number, over: Partial<AllocateRequest> = {}): AllocateRequest {
-  return {
-    v: 1,
-    sessionId: 'call-http-1',
-    codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
-    telephoneEventPayloadType: 101,
-    remote: { address: '127.0.0.1', port: peerPort, direction: 'sendrecv' },
-    agent: 'demo',
-    ...over,
-  };
-}
+const allocateBody = (peerPort: number, over: Partial<AllocateRequest> = {}): AllocateRequest => allocateRequest(peerPort, { sessionId: 'call-http-1', ...over });
 
 interface Answer {
   status: number;

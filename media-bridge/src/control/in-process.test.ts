@@ -5,20 +5,11 @@ import { startMediaBridge } from '../service.js';
 import { eventually, UdpPeer } from '../testing/udp-peer.js';
 import { InvalidMediaRequestError } from './in-process.js';
 import { udpPortIsFree } from '../testing/udp-peer.js';
+import { allocateRequest } from '../testing/requests.js';
 
 const config = mediaSchema.parse({ address: '127.0.0.1', rtpPortMin: 30500, rtpPortMax: 30519 });
 
-function request(peerPort: number, over: Partial<AllocateRequest> = {}): AllocateRequest {
-  return {
-    v: 1,
-    sessionId: 'call-1',
-    codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
-    telephoneEventPayloadType: 101,
-    remote: { address: '127.0.0.1', port: peerPort, direction: 'sendrecv' },
-    agent: 'demo',
-    ...over,
-  };
-}
+const request = allocateRequest;
 
 
 test('allocate → play demo → audio on the wire → release frees the port; release is idempotent', async () => {

@@ -5,6 +5,7 @@ import { serializeTelephoneEvent } from '../dtmf/rfc4733.js';
 import { startMediaBridge } from '../service.js';
 import { eventually, settle, UdpPeer } from '../testing/udp-peer.js';
 import { demoAgentReaction } from './demo-agent.js';
+import { allocateRequest } from '../testing/requests.js';
 
 const dtmf = (digit: string) => ({ v: 1 as const, type: 'dtmf' as const, endpointId: 'ep', digit, durationMs: 100, source: 'sip-info' as const });
 
@@ -18,14 +19,7 @@ it('asks for a transfer on 0 and a hang-up on #, and ignores the rest', () => {
 
 // the wiring in InProcessMediaControl: the agent answers only endpoints playing the demo prompt, after the dtmf
 const config = mediaSchema.parse({ address: '127.0.0.1', rtpPortMin: 30540, rtpPortMax: 30559 });
-const request = (peerPort: number): AllocateRequest => ({
-  v: 1,
-  sessionId: 'call-demo',
-  codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
-  telephoneEventPayloadType: 101,
-  remote: { address: '127.0.0.1', port: peerPort, direction: 'sendrecv' },
-  agent: 'demo',
-});
+const request = (peerPort: number): AllocateRequest => allocateRequest(peerPort, { sessionId: 'call-demo' });
 
 it('in the media control: a SIP INFO 0 or # on a demo endpoint is emitted as dtmf, then as the request', async () => {
   const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });

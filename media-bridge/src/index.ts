@@ -12,7 +12,7 @@ export { ReceiveStatsTracker, type ReceiveStats } from './rtp/receive-stats.js';
 export { g711, SAMPLES_PER_FRAME, SAMPLE_RATE, type G711Codec } from './audio/g711.js';
 export { seededUniform } from './audio/noise.js';
 export { encodeWav, parseWav, type PcmAudio } from './prompt/wav.js';
-export { PromptQueue, type Prompt } from './prompt/prompt-queue.js';
+export type { Prompt } from './prompt/prompt.js';
 export { demoPrompt, demoPromptPcm, DEMO_PROMPT_ID } from './prompt/demo-prompt.js';
 export * from './quality/index.js';
 export * from './vad/index.js';

@@ -7,7 +7,7 @@
  */
 import type { Codec } from '@callgate/contracts';
 import { g711, SAMPLE_RATE, SAMPLES_PER_FRAME } from '../audio/g711.js';
-import type { Prompt } from './prompt-queue.js';
+import type { Prompt } from './prompt.js';
 
 export const DEMO_PROMPT_ID = 'demo';
 

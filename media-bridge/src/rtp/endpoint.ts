@@ -16,7 +16,7 @@ import { DtmfReceiver, type ReceivedDigit } from '../dtmf/receiver.js';
 import { isDtmfDigits } from '../dtmf/rfc4733.js';
 import { DtmfSendQueue } from '../dtmf/send-queue.js';
 import { Playout, type PlayedItem, type PlayFrame } from '../playout/playout.js';
-import type { Prompt } from '../prompt/prompt-queue.js';
+import type { Prompt } from '../prompt/prompt.js';
 import { estimateMos } from '../quality/e-model.js';
 import { JitterBuffer, effectiveLossPct } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';

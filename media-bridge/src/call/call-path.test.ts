@@ -144,3 +144,37 @@ describe('call path: RTP → VAD → agent-core and back', () => {
     }
   });
 });
+
+describe('call path: agent-core slow to answer', () => {
+  it('the caller hears the fallback prompt when no reply starts within replyTimeoutMs of the end of the turn', async () => {
+    const speech = speechPcm('can you hear me');
+    const agent = await startTestAgentServer();
+    const config = mediaSchema.parse({ rtpPortMin: 30640, rtpPortMax: 30659, agentCore: { url: agent.url, replyTimeoutMs: 800 } });
+    const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0 });
+    const peer = await UdpPeer.open();
+    try {
+      const alloc = await bridge.control.allocate(allocateRequest(peer.port, { sessionId: 'slow', agent: 'frontdesk' }));
+      await bridge.control.connect(alloc.endpointId, {});
+      await eventually(() => agent.connections.some((c) => c.start?.sessionId === 'slow'), 5000, 'agent stream opened');
+      const conn = agent.connection('slow');
+      const rtp = { seq: 1, ts: 0 };
+      await stream(peer, alloc.port, silence(300), rtp);
+      await stream(peer, alloc.port, speech, rtp);
+      let endAt = 0;
+      const quiet = stream(peer, alloc.port, silence(3000), rtp, () => {
+        if (!endAt && conn.controls.some((c) => c.type === 'speech_end')) endAt = Date.now();
+        return false;
+      });
+      await eventually(() => endAt > 0, 3000, 'speech_end at the agent');
+      assert.equal(nonSilent(peer), 0, 'nothing audible before the timeout');
+      await eventually(() => nonSilent(peer) > 10, 3000, 'the fallback prompt');
+      await quiet;
+      await bridge.control.release(alloc.endpointId, 'bye');
+    } finally {
+      peer.close();
+      await bridge.stop();
+      await agent.close();
+    }
+  });
+});
+

@@ -1,1 +1,2 @@
 export const SERVICE = 'agent-core';
+export * from './privacy/index.js';

@@ -11,7 +11,7 @@ export { parseRtp, serializeRtp, RTP_HEADER_BYTES, type RtpPacket, type RtpPacke
 export { ReceiveStatsTracker, type ReceiveStats } from './rtp/receive-stats.js';
 export { g711, SAMPLES_PER_FRAME, SAMPLE_RATE, type G711Codec } from './audio/g711.js';
 export { seededUniform } from './audio/noise.js';
-export { encodeWav, parseWav, type PcmAudio } from './prompt/wav.js';
+export { encodeWav, parseWav, type PcmAudio } from '@callgate/contracts';
 export type { Prompt } from './prompt/prompt.js';
 export { demoPrompt, demoPromptPcm, DEMO_PROMPT_ID } from './prompt/demo-prompt.js';
 export * from './quality/index.js';

@@ -62,6 +62,8 @@ export const bridgeControlEventSchema = z.discriminatedUnion('type', [
   /** the caller spoke over a reply; `heardMs` is how much of that reply the caller actually heard */
   z.object({ type: z.literal('barge_in'), atMs: ms, replyId, heardMs: ms }).strict(),
   z.object({ type: z.literal('dtmf'), digit: z.string().regex(/^[0-9*#A-D]$/), durationMs: z.number().nonnegative(), source: z.enum(['rfc4733', 'sip-info']) }).strict(),
+  /** the reply's first packet went out on the phone leg (agent-core's "first RTP out" timestamp) */
+  z.object({ type: z.literal('playback_start'), replyId, atMs: ms }).strict(),
   /** the reply's audio finished playing to the caller */
   z.object({ type: z.literal('playback_done'), replyId, playedMs: ms }).strict(),
   /** the call is over; the bridge closes the link after this */

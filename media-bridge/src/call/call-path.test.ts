@@ -94,6 +94,8 @@ describe('call path: RTP → VAD → agent-core and back', () => {
       assert.ok(nonSilent(peer, before) >= 29, `reply frames on the wire: ${nonSilent(peer, before)}`);
       const done = conn.controls.find((c) => c.type === 'playback_done');
       assert.deepEqual(done, { type: 'playback_done', replyId: 'reply-1', playedMs: 600 });
+      const started = conn.controls.findIndex((c) => c.type === 'playback_start' && c.replyId === 'reply-1');
+      assert.ok(started >= 0 && started < conn.controls.indexOf(done), 'playback_start before playback_done');
       await bridge.control.release(alloc.endpointId, 'bye');
       await eventually(() => conn.controls.some((c) => c.type === 'end'), 3000, 'end at the agent');
     } finally {

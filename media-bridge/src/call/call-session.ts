@@ -115,7 +115,10 @@ export class CallSession {
   /** Tick, outbound half: the frame the endpoint sent (undefined when it sent silence or nothing). */
   outbound(frame: PlayFrame | undefined, mediaMs: number): void {
     this.echo.sent(frame ? dbfs(frame.pcm) : -Infinity);
-    if (frame?.first) this.bargeIn.itemStarted(frame.itemId, mediaMs);
+    if (frame?.first) {
+      this.bargeIn.itemStarted(frame.itemId, mediaMs);
+      if (frame.kind === 'reply') this.sendControl({ type: 'playback_start', replyId: frame.itemId, atMs: mediaMs });
+    }
     const playing = this.opts.playout.active && !this.opts.playout.paused;
     if (playing !== this.playing) {
       this.playing = playing;

@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { synthesize } from './flite.js';
-import { encodeWav, parseWav } from './wav.js';
+import { encodeWav, parseWav } from '@callgate/contracts';
 
 it('flite speaks a prompt at 8 kHz: about a second of non-silent audio for a short sentence', async () => {
   const pcm = await synthesize('Please hold on.');

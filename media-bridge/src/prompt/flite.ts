@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseWav } from './wav.js';
+import { parseWav } from '@callgate/contracts';
 
 const run = promisify(execFile);
 const cache = new Map<string, Promise<Int16Array>>();

@@ -1,6 +1,6 @@
 /**
- * Root composition: starts the chosen services in dependency order (edge → media → gateway) in this process,
- * with one metrics registry, and stops them in reverse order.
+ * Root composition: starts the chosen services in dependency order (redis → agent-core → edge → media →
+ * gateway) in this process, with one metrics registry, and stops them in reverse order.
  *
  * Media control: a process running `media-bridge` also serves its control over HTTP on `media.control` (so
  * gateways elsewhere can use it); a process running `sip-gateway` with `media-bridge` calls the media bridge
@@ -12,7 +12,9 @@ import type { CallgateConfig, Logger, MediaControl, ServiceName } from '@callgat
 import { startEdge } from '@callgate/sip-gateway/edge';
 import { HttpMediaControl, startGateway } from '@callgate/sip-gateway';
 import { startMediaBridge } from '@callgate/media-bridge';
+import { startAgentCore } from '@callgate/agent-core';
 import { startMetricsServer } from './metrics-server.js';
+import { startRedis } from './redis.js';
 
 export interface RunningAppliance {
   summary: Record<string, unknown>;
@@ -33,6 +35,14 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       const metrics = await startMetricsServer(registry, config.metrics.address, config.metrics.port);
       stops.push(metrics.close);
       summary.metrics = `http://${config.metrics.address}:${metrics.port}/metrics`;
+    }
+    if (services.includes('agent-core')) {
+      const redis = await startRedis(config.redis, logger.child({ service: 'redis' }));
+      stops.push(redis.stop);
+      summary.redis = redis.describe;
+      const agentCore = await startAgentCore({ config: config.agentCore, redis: redis.connection, registry, logger: logger.child({ service: 'agent-core' }) });
+      stops.push(() => agentCore.stop());
+      summary.agentCore = agentCore.url;
     }
     if (services.includes('sip-edge')) {
       const edge = await startEdge({ config: config.edge, logger: logger.child({ service: 'sip-edge' }), registry });

@@ -21,6 +21,8 @@ import { MediaClock, TurnTimeline } from './turn-timeline.js';
 
 /** What an agent says and does on its own behalf; from the agent's config. */
 export interface SessionPolicy {
+  /** the first message of every conversation (for chat models) */
+  systemPrompt?: string;
   voice?: string;
   hints: SttHints;
   /** spoken when the first audio of a reply is this late (pre-synthesised `pcm`) */
@@ -113,6 +115,7 @@ export class CallSession {
     this.sessionId = o.start.sessionId;
     this.log = o.log.child({ session_id: this.sessionId, call_id: o.start.callId, agent: o.start.agent });
     this.live = new LiveStamper(this.sessionId, o.live);
+    if (o.policy.systemPrompt) this.messages.push({ role: 'system', content: o.policy.systemPrompt });
     this.assembler = new TurnAssembler({
       onTurn: (t) => this.onCallerTurn(t),
       onEarly: (text) => this.onEarly(text),

@@ -3,6 +3,7 @@
  * `loadConfig` validates the whole file at start and names the field that is wrong.
  */
 import { z } from 'zod';
+import { agentCoreServiceSchema, redisSchema } from './agent-core.js';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -14,7 +15,7 @@ const sipUri = z.string().regex(/^(sips?|tel):.+/i, 'a sip:, sips: or tel: URI')
 /** the agent the media bridge plays by itself (no agent-core needed) */
 export const BUILTIN_DEMO_AGENT = 'demo';
 
-export const serviceNames = ['sip-edge', 'sip-gateway', 'media-bridge'] as const;
+export const serviceNames = ['sip-edge', 'sip-gateway', 'media-bridge', 'agent-core'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 const listenSchema = z
@@ -214,6 +215,8 @@ export const configSchema = z
     edge: edgeSchema.default({}),
     gateway: gatewaySchema,
     media: mediaSchema.default({}),
+    agentCore: agentCoreServiceSchema.default({}),
+    redis: redisSchema.default({}),
     metrics: z
       .object({ enabled: z.boolean().default(true), address: host.default('127.0.0.1'), port: port.default(9464) })
       .strict()
@@ -222,6 +225,12 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.services.includes('agent-core')) {
+      c.gateway.numbers.forEach((n, i) => {
+        if (n.agent === BUILTIN_DEMO_AGENT || c.agentCore.agents[n.agent]) return;
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['gateway', 'numbers', i, 'agent'], message: `no agent '${n.agent}' in agentCore.agents` });
+      });
+    }
     if (c.media.agentCore.url) return;
     c.gateway.numbers.forEach((n, i) => {
       if (n.agent === BUILTIN_DEMO_AGENT) return;

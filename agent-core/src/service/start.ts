@@ -1,0 +1,162 @@
+/**
+ * Starts agent-core: the demo calendar (when enabled), the tool layer on the realtime queue (producer and
+ * worker), the providers and per-agent routers, live events on Redis, and the WebSocket server media bridges
+ * connect to. Each agent's filler line is synthesised once at start so it can play instantly.
+ */
+import type { Registry } from 'prom-client';
+import type { AgentConfig, AgentCoreServiceConfig, AgentStreamStart, Logger } from '@callgate/contracts';
+import { redact } from '../privacy/index.js';
+import { ProviderHealth, type RouterEvent } from '../providers/router/index.js';
+import { AgentServer } from '../server/agent-server.js';
+import { CallSession, type BridgeOut, type SessionPolicy } from '../session/call-session.js';
+import type { LiveSink } from '../session/live-publisher.js';
+import { RedisLiveSink } from '../live/redis-live-sink.js';
+import { compileTools, demoTools, startDemoCalendar, ToolQueue, ToolRegistry, ToolWorker, type DemoCalendar } from '../tools/index.js';
+import { AgentMetrics } from './metrics.js';
+import { ProviderSet, resolveSecret, type AgentProviders } from './providers.js';
+import { QueuedToolExecutor } from './tool-executor.js';
+
+export interface AgentCoreStartOptions {
+  config: AgentCoreServiceConfig;
+  /** BullMQ/live-events Redis: host/port or a redis:// URL */
+  redis: { host: string; port: number } | string;
+  registry: Registry;
+  logger: Logger;
+  /** tests: live events somewhere other than Redis */
+  live?: LiveSink;
+}
+
+export interface RunningAgentCore {
+  url: string;
+  port: number;
+  server: AgentServer;
+  health: ProviderHealth;
+  demoCalendar?: DemoCalendar;
+  stop(): Promise<void>;
+}
+
+export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningAgentCore> {
+  const { config, logger: log } = o;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.warn('agent-core: stop step failed', { err }));
+  };
+  try {
+    const metrics = new AgentMetrics(o.registry);
+    let demoCalendar: DemoCalendar | undefined;
+    const toolConfigs: unknown[] = [...config.tools];
+    if (config.demoCalendar.enabled) {
+      const cal = await startDemoCalendar({ host: config.demoCalendar.address, port: config.demoCalendar.port });
+      demoCalendar = cal;
+      stops.push(() => cal.close());
+      const configured = new Set(config.tools.map((t) => t.name));
+      toolConfigs.push(...demoTools(cal.url).filter((t) => !configured.has(t.name)));
+    }
+    for (const name of ['transfer_call', 'end_call'] as const) if (!config.tools.some((t) => t.name === name)) toolConfigs.push({ kind: 'builtin', name });
+    const registry = new ToolRegistry(compileTools(toolConfigs));
+    const connection = typeof o.redis === 'string' ? redisUrlToConnection(o.redis) : o.redis;
+    const onOutcome = (tool: string, outcome: { ok: boolean; error?: { code: string } }, ms: number) => {
+      metrics.toolCalls.inc({ tool, outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'failed') });
+      metrics.toolMs.observe({ tool }, ms);
+    };
+    const queue = new ToolQueue({ registry, connection, onOutcome, onError: (err) => log.warn('agent-core: realtime queue error', { err }) });
+    stops.push(() => queue.close());
+    const worker = new ToolWorker({ registry, connection, concurrency: config.toolConcurrency, onError: (err) => log.warn('agent-core: tool worker error', { err }) });
+    stops.push(() => worker.close());
+
+    const health = new ProviderHealth();
+    const onRouterEvent = (e: RouterEvent) => {
+      metrics.routerEvents.inc({ stage: e.stage, provider: e.provider, kind: e.type });
+      if (e.type === 'breaker_state') {
+        metrics.breakerState.set({ stage: e.stage, provider: e.provider }, e.state === 'closed' ? 0 : e.state === 'half_open' ? 1 : 2);
+        log.warn('agent-core: provider circuit breaker', { stage: e.stage, provider: e.provider, state: e.state });
+      } else if (e.type === 'fallback' || e.type === 'failover') log.warn(`agent-core: provider ${e.type}`, { stage: e.stage, provider: e.provider, next: e.next, err: e.error });
+      else if (e.type === 'stall') log.warn('agent-core: speech-to-text stalled; reprompting', { provider: e.provider });
+    };
+    const providers = new ProviderSet(config, health, onRouterEvent);
+    stops.push(() => providers.close());
+
+    const live = o.live ?? new RedisLiveSink(o.redis, log, () => metrics.liveDropped.inc());
+    if (!o.live) stops.push(() => (live as RedisLiveSink).close());
+    const hmacKey = resolveSecret(config.redaction.hmacKey, 'agentCore.redaction.hmacKey');
+    const redactText = (text: string) => redact(text, { mode: config.redaction.mode, ...(hmacKey ? { hmacKey } : {}) }).text;
+
+    const agents = new Map<string, { providers: AgentProviders; tools: QueuedToolExecutor; policy: SessionPolicy }>();
+    for (const [name, agent] of Object.entries(config.agents)) {
+      const p = providers.forAgent(name, agent);
+      agents.set(name, { providers: p, tools: new QueuedToolExecutor(registry, queue, agent.tools), policy: await policyFor(agent, p, log.child({ agent: name })) });
+      log.info('agent-core: agent ready', { agent: name, stt: agent.stt, dialogue: agent.dialogue, tts: agent.tts, tools: agent.tools });
+    }
+
+    const createSession = (start: AgentStreamStart, bridge: BridgeOut): CallSession => {
+      const a = agents.get(start.agent);
+      if (!a) throw new Error(`no agent '${start.agent}' here`);
+      metrics.sessions.inc();
+      return new CallSession({
+        start,
+        stt: a.providers.stt,
+        dialogue: a.providers.dialogue,
+        tts: a.providers.tts,
+        tools: a.tools,
+        bridge,
+        live,
+        redact: redactText,
+        policy: a.policy,
+        log,
+        onTurnReport: (r) => metrics.turn(start.agent, r),
+        onClosed: () => metrics.sessions.dec(),
+      });
+    };
+    const server = await AgentServer.listen({ address: config.listen.address, port: config.listen.port, log, createSession, resumeGraceMs: config.resumeGraceMs });
+    stops.push(() => server.close());
+    log.info('agent-core: listening', { url: server.url, agents: [...agents.keys()] });
+    return { url: server.url, port: server.port, server, health, ...(demoCalendar ? { demoCalendar } : {}), stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** the agent's own lines, with its filler synthesised up front (a filler must play at once) */
+async function policyFor(agent: AgentConfig, p: AgentProviders, log: Logger): Promise<SessionPolicy> {
+  let filler: SessionPolicy['filler'];
+  if (agent.filler) {
+    try {
+      const pieces: Int16Array[] = [];
+      for await (const pcm of p.tts.synthesize(agent.filler.text, { sessionId: 'startup', ...(agent.voice ? { voice: agent.voice } : {}) }, new AbortController().signal)) pieces.push(pcm);
+      const total = pieces.reduce((n, x) => n + x.length, 0);
+      const pcm = new Int16Array(total);
+      let at = 0;
+      for (const x of pieces) {
+        pcm.set(x, at);
+        at += x.length;
+      }
+      filler = { afterMs: agent.filler.afterMs, text: agent.filler.text, pcm };
+    } catch (err) {
+      log.warn('agent-core: the filler line could not be synthesised; replies will have no filler', { err });
+    }
+  }
+  return {
+    ...(agent.systemPrompt ? { systemPrompt: agent.systemPrompt } : {}),
+    ...(agent.voice ? { voice: agent.voice } : {}),
+    hints: p.hints,
+    ...(filler ? { filler } : {}),
+    repromptText: agent.repromptText,
+    maxEmptyTurns: agent.maxEmptyTurns,
+    giveUpText: agent.giveUpText,
+    apologyText: agent.apologyText,
+    ignoreEmptyBelowMs: agent.ignoreEmptyBelowMs,
+    speculate: agent.speculate,
+  };
+}
+
+function redisUrlToConnection(url: string): { host: string; port: number; password?: string; username?: string; tls?: object } {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

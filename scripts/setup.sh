@@ -17,6 +17,10 @@ missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
 done
+# agent-core's embedded speech-to-text: PocketSphinx, its US English model and its Python bindings
+command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
+[ -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ] || missing+=(pocketsphinx-en-us)
+/usr/bin/python3 -c 'import pocketsphinx' >/dev/null 2>&1 || missing+=(python3-pocketsphinx)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     fail "missing Debian packages: ${missing[*]}. Install them as root: apt-get install -y ${missing[*]}"

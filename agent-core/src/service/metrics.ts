@@ -13,8 +13,8 @@ export class AgentMetrics {
   readonly turns: Counter<'agent' | 'filler'>;
   readonly toolCalls: Counter<'tool' | 'outcome'>;
   readonly toolMs: Histogram<'tool'>;
-  readonly routerEvents: Counter<'stage' | 'provider' | 'kind'>;
-  readonly breakerState: Gauge<'stage' | 'provider'>;
+  readonly routerEvents: Counter<'stage' | 'router' | 'provider' | 'kind'>;
+  readonly breakerState: Gauge<'stage' | 'router' | 'provider'>;
   readonly liveDropped: Counter;
 
   constructor(registry: Registry) {
@@ -29,8 +29,8 @@ export class AgentMetrics {
     this.turns = new Counter({ name: 'callgate_turns_total', help: 'caller turns answered, by whether a filler had to cover a late first output', labelNames: ['agent', 'filler'], registers: [registry] });
     this.toolCalls = new Counter({ name: 'callgate_tool_calls_total', help: 'tool executions by outcome (ok or the error code)', labelNames: ['tool', 'outcome'], registers: [registry] });
     this.toolMs = new Histogram({ name: 'callgate_tool_ms', help: 'tool execution time, queueing included', labelNames: ['tool'], buckets: MS_BUCKETS, registers: [registry] });
-    this.routerEvents = new Counter({ name: 'callgate_provider_events_total', help: 'provider router events: retry, timeout, fallback, failover, stall, ...', labelNames: ['stage', 'provider', 'kind'], registers: [registry] });
-    this.breakerState = new Gauge({ name: 'callgate_provider_breaker_state', help: 'circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['stage', 'provider'], registers: [registry] });
+    this.routerEvents = new Counter({ name: 'callgate_provider_events_total', help: 'provider router events: retry, timeout, fallback, failover, stall, ...', labelNames: ['stage', 'router', 'provider', 'kind'], registers: [registry] });
+    this.breakerState = new Gauge({ name: 'callgate_provider_breaker_state', help: 'circuit breaker per provider (per agent router): 0 closed, 1 half-open, 2 open', labelNames: ['stage', 'router', 'provider'], registers: [registry] });
     this.liveDropped = new Counter({ name: 'callgate_live_events_dropped_total', help: 'live events not published (redis unavailable)', registers: [registry] });
   }
 

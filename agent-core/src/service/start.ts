@@ -66,9 +66,9 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
 
     const health = new ProviderHealth();
     const onRouterEvent = (e: RouterEvent) => {
-      metrics.routerEvents.inc({ stage: e.stage, provider: e.provider, kind: e.type });
+      metrics.routerEvents.inc({ stage: e.stage, router: e.router, provider: e.provider, kind: e.type });
       if (e.type === 'breaker_state') {
-        metrics.breakerState.set({ stage: e.stage, provider: e.provider }, e.state === 'closed' ? 0 : e.state === 'half_open' ? 1 : 2);
+        metrics.breakerState.set({ stage: e.stage, router: e.router, provider: e.provider }, e.state === 'closed' ? 0 : e.state === 'half_open' ? 1 : 2);
         log.warn('agent-core: provider circuit breaker', { stage: e.stage, provider: e.provider, state: e.state });
       } else if (e.type === 'fallback' || e.type === 'failover') log.warn(`agent-core: provider ${e.type}`, { stage: e.stage, provider: e.provider, next: e.next, err: e.error });
       else if (e.type === 'stall') log.warn('agent-core: speech-to-text stalled; reprompting', { provider: e.provider });

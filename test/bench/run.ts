@@ -9,6 +9,7 @@ import { repoRoot } from '../sipp/harness/paths.js';
 import { vadBench } from '@callgate/media-bridge';
 import { runSipBench } from './sip.js';
 import { runMediaBench } from './media.js';
+import { runAgentBench } from './agent.js';
 
 type Part = () => Promise<Record<string, number>>;
 
@@ -16,6 +17,7 @@ export const parts: Record<string, Part> = {
   sip: () => runSipBench(),
   vad: () => vadBench(),
   media: () => runMediaBench(),
+  agent: () => runAgentBench(),
 };
 
 function table(rows: Array<[string, string, string]>): string {

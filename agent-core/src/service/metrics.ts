@@ -16,6 +16,8 @@ export class AgentMetrics {
   readonly routerEvents: Counter<'stage' | 'router' | 'provider' | 'kind'>;
   readonly breakerState: Gauge<'stage' | 'router' | 'provider'>;
   readonly liveDropped: Counter;
+  readonly firstPartial: Histogram<'agent'>;
+  readonly bargeIns: Counter<'agent'>;
 
   constructor(registry: Registry) {
     this.sessions = new Gauge({ name: 'callgate_agent_sessions', help: 'agent-core sessions (calls) in progress', registers: [registry] });
@@ -31,6 +33,8 @@ export class AgentMetrics {
     this.toolMs = new Histogram({ name: 'callgate_tool_ms', help: 'tool execution time, queueing included', labelNames: ['tool'], buckets: MS_BUCKETS, registers: [registry] });
     this.routerEvents = new Counter({ name: 'callgate_provider_events_total', help: 'provider router events: retry, timeout, fallback, failover, stall, ...', labelNames: ['stage', 'router', 'provider', 'kind'], registers: [registry] });
     this.breakerState = new Gauge({ name: 'callgate_provider_breaker_state', help: 'circuit breaker per provider (per agent router): 0 closed, 1 half-open, 2 open', labelNames: ['stage', 'router', 'provider'], registers: [registry] });
+    this.firstPartial = new Histogram({ name: 'callgate_stt_first_partial_ms', help: 'ms from the caller speech onset to the first partial transcript', labelNames: ['agent'], buckets: MS_BUCKETS, registers: [registry] });
+    this.bargeIns = new Counter({ name: 'callgate_agent_barge_ins_total', help: 'replies cut short by the caller (the history keeps what was heard)', labelNames: ['agent'], registers: [registry] });
     this.liveDropped = new Counter({ name: 'callgate_live_events_dropped_total', help: 'live events not published (redis unavailable)', registers: [registry] });
   }
 
@@ -42,6 +46,8 @@ export class AgentMetrics {
       ['first_rtp_out', r.firstRtpOutMs],
     ];
     for (const [stage, v] of stages) if (v !== null) this.turnStage.observe({ stage, agent }, v);
+    if (r.sttFirstPartialMs !== null) this.firstPartial.observe({ agent }, r.sttFirstPartialMs);
+    if (r.bargeInMs !== null) this.bargeIns.inc({ agent });
     this.turns.inc({ agent, filler: String(r.filler) });
   }
 }

@@ -24,6 +24,8 @@ export interface AgentCoreStartOptions {
   logger: Logger;
   /** tests: live events somewhere other than Redis */
   live?: LiveSink;
+  /** tests and benchmarks: an agent's providers built here instead of from `config.providers` */
+  providersFor?: (name: string, agent: AgentConfig) => AgentProviders;
 }
 
 export interface RunningAgentCore {
@@ -73,7 +75,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
       } else if (e.type === 'fallback' || e.type === 'failover') log.warn(`agent-core: provider ${e.type}`, { stage: e.stage, provider: e.provider, next: e.next, err: e.error });
       else if (e.type === 'stall') log.warn('agent-core: speech-to-text stalled; reprompting', { provider: e.provider });
     };
-    const providers = new ProviderSet(config, health, onRouterEvent);
+    const providers = new ProviderSet(o.providersFor ? { ...config, providers: {} } : config, health, onRouterEvent);
     stops.push(() => providers.close());
 
     const live = o.live ?? new RedisLiveSink(o.redis, log, () => metrics.liveDropped.inc());
@@ -83,7 +85,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
 
     const agents = new Map<string, { providers: AgentProviders; tools: QueuedToolExecutor; policy: SessionPolicy }>();
     for (const [name, agent] of Object.entries(config.agents)) {
-      const p = providers.forAgent(name, agent);
+      const p = o.providersFor ? o.providersFor(name, agent) : providers.forAgent(name, agent);
       agents.set(name, { providers: p, tools: new QueuedToolExecutor(registry, queue, agent.tools), policy: await policyFor(agent, p, log.child({ agent: name })) });
       log.info('agent-core: agent ready', { agent: name, stt: agent.stt, dialogue: agent.dialogue, tts: agent.tts, tools: agent.tools });
     }

@@ -157,7 +157,7 @@ describe('CallSession', () => {
     await t.callerSays('book tuesday');
     await t.settle();
     assert.deepEqual(tools.calls.map((c) => c.call.name), ['book_appointment', 'end_call']);
-    assert.equal(tools.calls[0]!.key, 's1.t1.call-1');
+    assert.equal(tools.calls[0]!.key, 's1.call-1', 'keyed by session and call id: a re-sent call after a dropped reply runs once');
     const second = t.dialogue.requests[2]!;
     const toolMsg = second.messages.at(-1)!;
     assert.ok(toolMsg.role === 'tool' && toolMsg.ok && JSON.parse(toolMsg.content).reference === 'A-17');

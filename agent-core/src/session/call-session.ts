@@ -49,6 +49,8 @@ export interface BridgeOut {
 /** Stage latencies of a finished turn, in ms after the caller's speech ended (metrics). */
 export interface TurnReport {
   turnId: string;
+  /** speech onset → the recogniser's first partial */
+  sttFirstPartialMs: number | null;
   sttFinalMs: number | null;
   firstTokenMs: number | null;
   firstAudioMs: number | null;
@@ -102,6 +104,8 @@ export class CallSession {
   private readonly pendingActions = new Map<string, NonNullable<ReplyResult['action']>>();
   /** replies not yet finished playing, by reply id */
   private readonly live_ = new Map<string, ActiveReply>();
+  /** the caller's current utterance: onset and first partial (local clock), copied into the turn's timeline */
+  private utterance: { speechStart?: number; firstPartial?: number } = {};
   private emptyTurns = 0;
   private failures = 0;
   private closed = false;
@@ -133,6 +137,7 @@ export class CallSession {
       this.stt = await this.o.stt.start({ sessionId: this.sessionId, hints: this.o.policy.hints }, this.abort.signal);
       this.stt.onEvent((e) => {
         if (e.type === 'partial') {
+          this.utterance.firstPartial ??= performance.now();
           this.assembler.partialText(e.text);
           this.publishTranscript(`t${this.turnSeq + 1}`, 'caller', e.text, false);
         } else if (e.type === 'final') this.assembler.final(e.text);
@@ -156,6 +161,7 @@ export class CallSession {
     if (this.closed) return;
     switch (e.type) {
       case 'speech_start':
+        this.utterance = { speechStart: this.clock.toLocal(e.atMs) };
         this.assembler.speechStart();
         break;
       case 'speech_end':
@@ -219,6 +225,7 @@ export class CallSession {
       // the early start guessed right: its audio goes out now
       this.turnSeq += 1;
       this.adoptTurn(turn, spec.reply.turnId);
+      this.markUtterance(spec.reply.timeline);
       spec.reply.timeline.mark('speechEnd', turn.speechEndMs !== undefined ? this.clock.toLocal(turn.speechEndMs) : undefined);
       spec.reply.timeline.mark('sttFinal', turn.sttFinalAt);
       spec.decide(true);
@@ -253,6 +260,13 @@ export class CallSession {
     spec.run.cancel();
   }
 
+  private markUtterance(timeline: TurnTimeline): void {
+    const { speechStart, firstPartial } = this.utterance;
+    if (speechStart !== undefined) timeline.mark('speechStart', speechStart);
+    if (firstPartial !== undefined) timeline.mark('firstPartial', firstPartial);
+    this.utterance = {};
+  }
+
   /** records the caller's turn in the history and live transcript */
   private adoptTurn(turn: CallerTurn, turnId: string): void {
     const user: DialogueMessage = { role: 'user', content: turn.text, ...(turn.dtmf ? { dtmf: turn.dtmf } : {}) };
@@ -270,6 +284,7 @@ export class CallSession {
     if (turn && !opts.keepOutOfHistory) this.adoptTurn(turn, turnId);
     const reply = this.launch(turnId, dialogue, [...this.messages], this.sinkFor(), undefined, opts.keepOutOfHistory ?? false);
     if (turn) {
+      this.markUtterance(reply.timeline);
       if (turn.speechEndMs !== undefined) reply.timeline.mark('speechEnd', this.clock.toLocal(turn.speechEndMs));
       else reply.timeline.mark('speechEnd');
       reply.timeline.mark('sttFinal', turn.sttFinalAt);
@@ -394,6 +409,7 @@ export class CallSession {
     if (tl.times.speechEnd === undefined) return; // the greeting and the session's own lines have no caller turn
     const report: TurnReport = {
       turnId: t.turnId,
+      sttFirstPartialMs: tl.firstPartialMs(),
       sttFinalMs: tl.sinceSpeechEnd('sttFinal'),
       firstTokenMs: tl.sinceSpeechEnd('firstToken'),
       firstAudioMs: tl.sinceSpeechEnd('firstAudio'),
@@ -403,7 +419,7 @@ export class CallSession {
       filler: tl.times.filler,
     };
     this.live.publish({ type: 'turn_timing', ...report });
-    this.log.info('agent: turn', { turn_id: report.turnId, stt_final_ms: report.sttFinalMs, first_token_ms: report.firstTokenMs, first_audio_ms: report.firstAudioMs, first_rtp_out_ms: report.firstRtpOutMs, barge_in_ms: report.bargeInMs, filler: report.filler });
+    this.log.info('agent: turn', { turn_id: report.turnId, stt_first_partial_ms: report.sttFirstPartialMs, stt_final_ms: report.sttFinalMs, first_token_ms: report.firstTokenMs, first_audio_ms: report.firstAudioMs, first_rtp_out_ms: report.firstRtpOutMs, barge_in_ms: report.bargeInMs, filler: report.filler });
     this.o.onTurnReport?.(report);
   }
 

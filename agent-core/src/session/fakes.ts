@@ -101,3 +101,30 @@ export class FakeTools implements ToolExecutor {
     return this.results[call.name] ?? { ok: false, error: { code: 'unknown_tool', message: call.name } };
   }
 }
+
+/** STT that hears the same words every turn: a partial on the first audio of an utterance, the final at once on flush. */
+export class InstantStt implements SpeechToText {
+  readonly id = 'instant-stt';
+
+  constructor(private readonly text = 'what are your opening hours') {}
+
+  async start(): Promise<SttStream> {
+    let listener: (e: SttEvent) => void = () => {};
+    let partialSent = false;
+    return {
+      push: () => {
+        if (partialSent) return;
+        partialSent = true;
+        listener({ type: 'partial', text: this.text.split(' ')[0] ?? '' });
+      },
+      flush: () => {
+        partialSent = false;
+        queueMicrotask(() => listener({ type: 'final', text: this.text }));
+      },
+      onEvent: (l) => {
+        listener = l;
+      },
+      close: async () => {},
+    };
+  }
+}

@@ -201,7 +201,7 @@ export class ReplyRun {
       const t0 = performance.now();
       o.onTool?.(call, 'started');
       const outcome: ToolOutcome = await o.tools
-        .run(call, { sessionId: o.sessionId, turnId: o.turnId, idempotencyKey: `${o.sessionId}.${o.turnId}.${call.id}` }, this.abort.signal)
+        .run(call, { sessionId: o.sessionId, turnId: o.turnId, idempotencyKey: `${o.sessionId}.${call.id}` }, this.abort.signal)
         .catch((err: Error) => ({ ok: false as const, error: { code: 'failed', message: err.message } }));
       const ms = performance.now() - t0;
       if (this.abort.signal.aborted) return undefined;

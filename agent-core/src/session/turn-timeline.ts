@@ -20,6 +20,9 @@ export class MediaClock {
 }
 
 export interface TurnTimes {
+  /** the caller's speech began (bridge speech_start) and the recogniser's first partial for it */
+  speechStart?: number;
+  firstPartial?: number;
   speechEnd?: number;
   sttFinal?: number;
   firstToken?: number;
@@ -36,6 +39,13 @@ export class TurnTimeline {
 
   mark(stage: Exclude<keyof TurnTimes, 'filler'>, at = performance.now()): void {
     if (this.times[stage] === undefined) this.times[stage] = at;
+  }
+
+  /** ms from the caller's speech onset to the recogniser's first partial (null when unknown) */
+  firstPartialMs(): number | null {
+    const { speechStart, firstPartial } = this.times;
+    if (speechStart === undefined || firstPartial === undefined) return null;
+    return Math.max(0, Math.round(firstPartial - speechStart));
   }
 
   /** ms after speech end (null when either is unknown) */

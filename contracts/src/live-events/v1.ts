@@ -40,6 +40,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
       ...base,
       type: z.literal('turn_timing'),
       turnId,
+      /** the recogniser's first partial after the caller's speech onset */
+      sttFirstPartialMs: msOrNull,
       /** STT final after speech end */
       sttFinalMs: msOrNull,
       /** the dialogue model's first output after speech end */

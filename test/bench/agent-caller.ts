@@ -9,8 +9,11 @@ import { mulawToLinear } from '../sipp/harness/tone.js';
 
 const FRAME = 160;
 const SILENCE = Buffer.alloc(FRAME, 0xff);
-/** mean |sample| above this is voice (μ-law silence decodes to 0; speech averages in the thousands) */
-const VOICED_MEAN = 300;
+/**
+ * mean |sample| above this is voice: μ-law silence decodes to 0, vowels average in the thousands, and the quiet
+ * consonants that end words ("s", "f", "t") in the low hundreds, which still count as the caller speaking
+ */
+const VOICED_MEAN = 100;
 
 export function voiced(payload: Buffer): boolean {
   let sum = 0;

@@ -124,6 +124,7 @@ function stageFigures(prefix: string, timings: Timing[]): Record<string, number>
     ['stt_final', (t) => t.sttFinalMs],
     ['first_token', (t) => t.firstTokenMs],
     ['first_tts_audio', (t) => t.firstAudioMs],
+    ['first_rtp_out', (t) => t.firstRtpOutMs],
   ];
   for (const [name, get] of stages) {
     const v = timings.map(get).filter((x): x is number => x !== null);
@@ -150,13 +151,16 @@ export async function runAgentBench(): Promise<Record<string, number>> {
   figures.v2v_overhead_ms_p95_50calls = pct(fiftyOverhead, 95);
   figures.agent_endpointing_window_ms = one.hangoverMs;
 
-  const phrases = ['what are your opening hours', 'i would like to book an appointment', 'tuesday', 'ten a m', 'yes please', 'can someone call me back', 'no thanks', 'when are you open', 'book an appointment', 'monday at three p m'];
+  const phrases = ['what are your opening hours', 'i would like to book an appointment', 'tuesday', 'ten a m', 'yes please', 'can someone call me back', 'five five five one two three four', 'when are you open', 'book an appointment', 'monday at three p m'];
   const utterances = phrases.map((p) => toUtterance(speechUlaw(p, 300, 0).ulaw));
+  if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ fakeTimings: one.timings.slice(0, 5) }));
+  Object.assign(figures, stageFigures('fake_1call', one.timings));
   const embedded = await runMode('embedded', 3, { utterances, interruptAfterMs: 1200 }, 700);
   console.log(`agent bench: embedded providers, 3 calls: ${embedded.v2v.length} turns answered, ${embedded.missed} missed`);
   figures.v2v_embedded_ms_p50 = pct(embedded.v2v, 50);
   figures.v2v_embedded_ms_p95 = pct(embedded.v2v, 95);
   figures.v2v_embedded_turns = embedded.v2v.length;
+  if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ v2v: embedded.v2v.map(Math.round), timings: embedded.timings.map((t) => [t.sessionId.slice(-1), t.turnId, t.sttFinalMs, t.firstAudioMs, t.firstRtpOutMs, t.filler]) }));
   Object.assign(figures, stageFigures('embedded', embedded.timings));
   return figures;
 }

@@ -152,7 +152,8 @@ export class CallSession {
   /** Caller audio from the bridge (media-clock ms of its first sample). */
   callerAudio(pcm: Int16Array, mediaMs: number): void {
     if (this.closed) return;
-    this.clock.observe(mediaMs);
+    // a frame can leave the bridge only once its last sample exists: map its end, not its start
+    this.clock.observe(mediaMs + pcm.length / 8);
     this.stt?.push(pcm);
   }
 

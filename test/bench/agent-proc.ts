@@ -6,7 +6,7 @@
  * turn's timings as agent-core measured them, and exits when the IPC channel closes.
  */
 import { join } from 'node:path';
-import { loadConfig, mediaSchema, silentLogger, type LiveEvent } from '@callgate/contracts';
+import { createLogger, loadConfig, mediaSchema, silentLogger, type LiveEvent } from '@callgate/contracts';
 import { startMediaBridge } from '@callgate/media-bridge';
 import { fakes, MemoryLiveSink, startAgentCore, startTestRedis, type AgentProviders } from '@callgate/agent-core';
 import { Registry } from 'prom-client';
@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error('agent-proc: run me with child_process.fork');
   const mode = process.argv[2] === 'embedded' ? 'embedded' : 'fake';
   const config = loadConfig(join(repoRoot, 'callgate.yaml'));
+  // BENCH_DEBUG=1: the services' logs on stderr
+  const log = process.env.BENCH_DEBUG ? createLogger('bench', { level: 'info', write: (l) => process.stderr.write(l + '\n') }) : silentLogger;
   const redis = await startTestRedis();
   const live = new MemoryLiveSink();
   const fakeProviders = (): AgentProviders => ({
@@ -35,12 +37,12 @@ async function main(): Promise<void> {
     config: { ...config.agentCore, listen: { address: '127.0.0.1', port: 0 }, demoCalendar: { ...config.agentCore.demoCalendar, port: 0 } },
     redis: redis.connection,
     registry: new Registry(),
-    logger: silentLogger,
+    logger: log,
     live,
     ...(mode === 'fake' ? { providersFor: fakeProviders } : {}),
   });
   const media = mediaSchema.parse({ ...config.media, rtpPortMin: 46000, rtpPortMax: 47999, agentCore: { ...config.media.agentCore, url: agentCore.url }, control: { port: 0 } });
-  const bridge = await startMediaBridge(media, silentLogger);
+  const bridge = await startMediaBridge(media, log);
   const send = (m: AgentProcReply | AgentProcReady) => process.send!(m);
   process.on('disconnect', () => void stop().then(() => process.exit(0)));
   const stop = async () => {

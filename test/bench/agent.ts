@@ -136,6 +136,7 @@ function stageFigures(prefix: string, timings: Timing[]): Record<string, number>
 
 export async function runAgentBench(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
+  if (process.env.BENCH_ONLY === 'embedded') return runEmbedded(figures);
   const short = toUtterance(speechUlaw('opening hours please', 300, 0).ulaw);
 
   const one = await runMode('fake', 1, { utterances: Array(30).fill(short) as Utterance[] }, 0);
@@ -151,11 +152,16 @@ export async function runAgentBench(): Promise<Record<string, number>> {
   figures.v2v_overhead_ms_p95_50calls = pct(fiftyOverhead, 95);
   figures.agent_endpointing_window_ms = one.hangoverMs;
 
-  const phrases = ['what are your opening hours', 'i would like to book an appointment', 'tuesday', 'ten a m', 'yes please', 'can someone call me back', 'five five five one two three four', 'when are you open', 'book an appointment', 'monday at three p m'];
-  const utterances = phrases.map((p) => toUtterance(speechUlaw(p, 300, 0).ulaw));
-  if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ fakeTimings: one.timings.slice(0, 5) }));
   Object.assign(figures, stageFigures('fake_1call', one.timings));
-  const embedded = await runMode('embedded', 3, { utterances, interruptAfterMs: 1200 }, 700);
+  return runEmbedded(figures);
+}
+
+async function runEmbedded(figures: Record<string, number>): Promise<Record<string, number>> {
+  const phrases = ['what are your opening hours', 'i would like to book an appointment', 'tuesday', 'ten a m', 'yes please', 'please call me back', 'five five five one two three four', 'when are you open', 'book an appointment', 'monday at three p m'];
+  const utterances = phrases.map((p) => toUtterance(speechUlaw(p, 300, 0).ulaw));
+  // BENCH_MODE=fake: the same conversation on instantaneous providers (to tell the providers' share from the rest)
+  const mode = process.env.BENCH_MODE === 'fake' ? 'fake' : 'embedded';
+  const embedded = await runMode(mode, 3, { utterances, interruptAfterMs: process.env.BENCH_NO_INTERRUPT ? undefined : 1200 }, 700);
   console.log(`agent bench: embedded providers, 3 calls: ${embedded.v2v.length} turns answered, ${embedded.missed} missed`);
   figures.v2v_embedded_ms_p50 = pct(embedded.v2v, 50);
   figures.v2v_embedded_ms_p95 = pct(embedded.v2v, 95);

@@ -35,7 +35,7 @@ export interface ReplyRunOptions {
   filler?: { afterMs: number; text: string; pcm: Int16Array };
   /** a model that keeps calling tools is cut off after this many rounds (default 4) */
   maxToolRounds?: number;
-  /** held back before running a (non built-in) tool, for speculative runs; resolves false to abandon */
+  /** held back before running any tool, for speculative runs; resolves false to abandon */
   beforeTool?: () => Promise<boolean>;
   /** a chunk of agent text was queued for speaking (for the live transcript) */
   onSpoken?: (text: string) => void;
@@ -193,8 +193,8 @@ export class ReplyRun {
     const { o } = this;
     let action: ReplyResult['action'];
     for (const call of calls) {
-      const isBuiltin = call.name === 'transfer_call' || call.name === 'end_call';
-      if (!isBuiltin && o.beforeTool && !(await o.beforeTool())) {
+      // a speculative run waits here until the final transcript confirmed it: nothing runs on a guess
+      if (o.beforeTool && !(await o.beforeTool())) {
         this.cancel();
         return undefined;
       }

@@ -1,19 +1,40 @@
 /**
  * Environment overrides: CALLGATE_<SECTION>__<FIELD>[__<FIELD>…]=value sets a field of the config, e.g.
  * CALLGATE_EDGE__CONTROL__SECRET=s3cret or CALLGATE_GATEWAY__ADMISSION__MAXCONCURRENTCALLS=50.
- * Names are matched case-insensitively against the fields already in the file or in the schema defaults;
+ * Names are matched case-insensitively against the fields already in the file, then against every field the
+ * schema knows;
  * values are parsed as JSON when they look like JSON (numbers, booleans, arrays), else kept as strings.
  */
+import { z } from 'zod';
+import { configSchema } from './schema.js';
+
 const PREFIX = 'CALLGATE_';
 
-const KNOWN_FIELDS: Record<string, string> = Object.fromEntries(
-  [
-    'version', 'services', 'edge', 'listen', 'advertisedAddress', 'timers', 't1', 't2', 't4', 'control', 'address',
-    'port', 'secret', 'maxMessageBytes', 'tcpIdleTimeoutMs', 'overloadDelayMs', 'gateway', 'drachtio', 'host', 'trunks', 'numbers',
-    'admission', 'maxConcurrentCalls', 'maxCallsPerSecond', 'retryAfterSeconds', 'codecs', 'transferTarget',
-    'maxCallSeconds', 'media', 'rtpPortMin', 'rtpPortMax', 'metrics', 'enabled', 'log', 'level',
-  ].map((f) => [f.toLowerCase(), f]),
-);
+/** every field name the schema knows, by its lower-case form (env names are upper case) */
+let knownFields: Map<string, string> | undefined;
+
+function fieldNames(): Map<string, string> {
+  if (!knownFields) {
+    knownFields = new Map();
+    const seen = new Set<z.ZodTypeAny>();
+    const walk = (t: z.ZodTypeAny): void => {
+      if (seen.has(t)) return;
+      seen.add(t);
+      const def = t._def as { innerType?: z.ZodTypeAny; schema?: z.ZodTypeAny; type?: z.ZodTypeAny; valueType?: z.ZodTypeAny; options?: z.ZodTypeAny[] | Map<unknown, z.ZodTypeAny> };
+      if (t instanceof z.ZodObject) {
+        for (const [k, v] of Object.entries(t.shape as Record<string, z.ZodTypeAny>)) {
+          knownFields!.set(k.toLowerCase(), k);
+          walk(v);
+        }
+      }
+      for (const inner of [def.innerType, def.schema, def.type, def.valueType]) if (inner instanceof z.ZodType) walk(inner);
+      const options = def.options instanceof Map ? [...def.options.values()] : def.options;
+      if (Array.isArray(options)) options.forEach(walk);
+    };
+    walk(configSchema);
+  }
+  return knownFields;
+}
 
 function parseValue(value: string): unknown {
   const v = value.trim();
@@ -36,7 +57,7 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
     for (let i = 0; i < path.length; i++) {
       const part = path[i] as string;
       const existing = Object.keys(node).find((k) => k.toLowerCase() === part);
-      const field = existing ?? KNOWN_FIELDS[part] ?? part;
+      const field = existing ?? fieldNames().get(part) ?? part;
       if (i === path.length - 1) {
         node[field] = parseValue(value);
       } else {

@@ -82,3 +82,12 @@ describe('config validation', () => {
     assert.equal(c.gateway.numbers[0]?.number, '1000');
   });
 });
+
+describe('environment overrides reach every schema field', () => {
+  it('maps upper-case names to camelCase fields the file does not mention', () => {
+    const raw = { version: 1, gateway: { numbers: [{ number: '1', agent: 'demo' }] } };
+    const out = applyEnvOverrides(raw, { CALLGATE_MEDIA__VAD__HANGOVERMS: '450', CALLGATE_AGENTCORE__LISTEN__PORT: '9100' }) as { media: { vad: { hangoverMs: number } }; agentCore: { listen: { port: number } } };
+    assert.equal(out.media.vad.hangoverMs, 450);
+    assert.equal(out.agentCore.listen.port, 9100);
+  });
+});

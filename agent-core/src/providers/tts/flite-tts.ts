@@ -2,7 +2,7 @@
  * Embedded text-to-speech: Debian's flite, one short process per speakable chunk (a sentence or clause), so the
  * first chunk is heard while later ones are still being written. The default voice `kal` speaks at 8 kHz, the
  * phone leg's rate, with no resampling; the 16 kHz voices (`slt`, `rms`, `awb`) sound better and are
- * resampled. Recent results are cached (greetings and fixed prompts repeat on every call). flite cannot write
+ * resampled. flite's silent padding is trimmed (trim-silence.ts). Recent results are cached (greetings and fixed prompts repeat on every call). flite cannot write
  * to a socket (what Node gives a child as stdout), so each chunk goes through a small file in memory-backed
  * storage (/dev/shm when there is one).
  */
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseWav } from '@callgate/contracts';
 import type { TextToSpeech, TtsOptions } from '../ports.js';
 import { resampleTo8k } from './resample-8k.js';
+import { trimSilence } from './trim-silence.js';
 
 export interface FliteTtsOptions {
   id?: string;
@@ -63,7 +64,7 @@ export class FliteTts implements TextToSpeech {
     try {
       await this.spawnFlite(text, voice, file, signal);
       const wav = parseWav(await readFile(file), 'flite output');
-      return wav.sampleRate === 8000 ? wav.samples : resampleTo8k(wav.samples, wav.sampleRate);
+      return trimSilence(wav.sampleRate === 8000 ? wav.samples : resampleTo8k(wav.samples, wav.sampleRate));
     } finally {
       await rm(file, { force: true });
     }

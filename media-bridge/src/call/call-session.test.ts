@@ -26,9 +26,10 @@ function setup(onFailure: 'hangup' | 'transfer' = 'hangup') {
     },
   });
   session.start({ callId: 'c-1' });
+  /** plays out everything queued, one tick at a time, as the endpoint would */
   const drain = () => {
     let frames = 0;
-    while (playout.nextFrame()) frames++;
+    for (let frame = playout.nextFrame(); frame; frame = playout.nextFrame()) session.outbound(frame, 20 * ++frames);
     return frames;
   };
   return { session, playout, emitted, sent, agent: () => agent, drain };

@@ -48,7 +48,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
     ? await VadEngine.create({ variant: config.vad.model, batch: config.vad.batch, gateDbfs: config.vad.gateDbfs ?? undefined, logger: log })
     : undefined;
   const stopVad = vad && pacer.onAfterTick(() => void vad.process().catch((err: unknown) => log.error('vad: inference failed', { err })));
-  const { url } = config.agentCore;
+  const { url, urls } = config.agentCore;
   const control = new InProcessMediaControl({
     pool,
     pacer,
@@ -57,7 +57,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
     policy: config,
     vad,
     metrics: createCallMetrics(registry),
-    connectAgent: url ? agentLinkConnector({ ...config.agentCore, url }, log) : undefined,
+    connectAgent: url || urls ? agentLinkConnector(config.agentCore, log) : undefined,
     ...controlOptions,
   });
   let server: MediaControlServer | undefined;

@@ -161,8 +161,10 @@ export const bargeInSchema = z
 /** the link to agent-core (contract v1 over WebSocket) and what the caller hears when it fails */
 export const agentCoreSchema = z
   .object({
-    /** ws:// URL of agent-core; calls to agents other than the built-in `demo` need it */
+    /** ws:// URL of agent-core; calls to agents other than the built-in `demo` need it (or `urls`) */
     url: z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL').optional(),
+    /** several agent-cores: each call is pinned to one by hashing its session id (rendezvous hashing) */
+    urls: z.array(z.string().regex(/^wss?:\/\/.+/, 'a ws:// or wss:// URL')).min(1).optional(),
     connectTimeoutMs: z.number().int().positive().default(2000),
     reconnectAttempts: z.number().int().min(0).max(20).default(3),
     reconnectBackoffMs: z.number().int().positive().default(250),
@@ -231,7 +233,7 @@ export const configSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['gateway', 'numbers', i, 'agent'], message: `no agent '${n.agent}' in agentCore.agents` });
       });
     }
-    if (c.media.agentCore.url) return;
+    if (c.media.agentCore.url || c.media.agentCore.urls) return;
     c.gateway.numbers.forEach((n, i) => {
       if (n.agent === BUILTIN_DEMO_AGENT) return;
       ctx.addIssue({

@@ -1,14 +1,34 @@
 /** Opens a call's AgentLink and presents it to the call session as its AgentChannel. */
+import { createHash } from 'node:crypto';
 import type { AgentCoreConfig, Logger } from '@callgate/contracts';
 import type { AgentChannel, AgentChannelEvents } from '../call/call-session.js';
 import type { AgentStartInfo } from '../control/in-process.js';
 import { AgentLink } from './agent-link.js';
 
-/** A `connectAgent` for the media control: one AgentLink per call to `config.url`. */
-export function agentLinkConnector(config: AgentCoreConfig & { url: string }, logger: Logger) {
+/**
+ * The agent-core a session is pinned to: rendezvous (highest random weight) hashing of the session id over the
+ * URLs, so every reconnect of a call reaches the same agent-core, and removing one moves only its own calls.
+ */
+export function pickAgentCore(urls: readonly string[], sessionId: string): string {
+  let best = urls[0]!;
+  let bestWeight = -1n;
+  for (const url of urls) {
+    const weight = createHash('sha256').update(`${url}\u0000${sessionId}`).digest().readBigUInt64BE(0);
+    if (weight > bestWeight) {
+      best = url;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}
+
+/** A `connectAgent` for the media control: one AgentLink per call to its agent-core (`urls`, else `url`). */
+export function agentLinkConnector(config: AgentCoreConfig & { url?: string; urls?: string[] }, logger: Logger) {
+  const urls = config.urls ?? (config.url ? [config.url] : []);
+  if (urls.length === 0) throw new TypeError('agent link: no agent-core URL');
   return (info: AgentStartInfo, events: AgentChannelEvents): AgentChannel => {
     const link = new AgentLink({
-      url: config.url,
+      url: pickAgentCore(urls, info.sessionId),
       start: {
         sessionId: info.sessionId,
         callId: info.callId ?? info.sessionId,

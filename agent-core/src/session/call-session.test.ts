@@ -5,6 +5,7 @@ import { redact } from '../privacy/index.js';
 import { CallSession, maskNumber, type SessionPolicy, type TurnReport } from './call-session.js';
 import { FakeTools, ScriptedDialogue, ScriptedStt, ToneTts, says, saysThenHangs } from './fakes.js';
 import { MemoryLiveSink } from './live-publisher.js';
+import type { ConversationRecorder, RecordedTurn } from './recorder.js';
 
 const policy: SessionPolicy = {
   hints: { phrases: [], words: [] },
@@ -25,7 +26,14 @@ function setup(opts: { policy?: Partial<SessionPolicy>; tools?: FakeTools } = {}
   const controls: AgentControlEvent[] = [];
   const audio: Array<{ replyId: string; samples: number }> = [];
   const reports: TurnReport[] = [];
+  const recorded: { started: number; turns: RecordedTurn[]; ended: string[] } = { started: 0, turns: [], ended: [] };
+  const recorder: ConversationRecorder = {
+    started: () => recorded.started++,
+    turn: (_id, t) => recorded.turns.push(t),
+    ended: (_id, e) => recorded.ended.push(e.outcome),
+  };
   const session = new CallSession({
+    recorder,
     start: { v: 1, type: 'start', sessionId: 's1', callId: 'c1', endpointId: 'e1', agent: 'front-desk', from: 'sip:+15551234567@carrier', codec: 'PCMU', sampleRate: 8000, frameMs: 20 },
     stt,
     dialogue,
@@ -49,7 +57,7 @@ function setup(opts: { policy?: Partial<SessionPolicy>; tools?: FakeTools } = {}
     await settle();
   };
   const replies = () => controls.filter((c) => c.type === 'reply_start').map((c) => (c as { replyId: string }).replyId);
-  return { session, stt, dialogue, tts, tools, live, controls, audio, reports, settle, callerSays, replies };
+  return { session, stt, dialogue, tts, tools, live, controls, audio, reports, settle, callerSays, replies, recorded };
 }
 
 const texts = (live: MemoryLiveSink, speaker: 'caller' | 'agent') =>
@@ -193,6 +201,33 @@ describe('CallSession', () => {
     // stamped in order
     assert.deepEqual(t.live.events.map((e) => e.seq), t.live.events.map((_, i) => i + 1));
     t.session.close('bye');
+  });
+
+  it('records each finished turn, redacted, with what was heard, its tools and timings, and the call outcome', async () => {
+    const tools = new FakeTools({ take_callback: { ok: true, result: { reference: 'C-1' } } });
+    const t = setup({ tools });
+    await t.session.begin();
+    t.session.control({ type: 'playback_done', replyId: t.replies()[0]!, playedMs: 900 });
+    t.dialogue.steps.push(says('Noted. ', [{ type: 'tool_call', call: { id: 'c1', name: 'take_callback', arguments: {} } }]));
+    await t.callerSays('call me on five five five one two three four five six seven');
+    const reply = t.replies()[1]!;
+    t.session.control({ type: 'playback_start', replyId: reply, atMs: 2000 });
+    t.session.control({ type: 'barge_in', replyId: reply, atMs: 2100, heardMs: 40 });
+    t.dialogue.steps.push(says('Goodbye. ', [{ type: 'tool_call', call: { id: 'c2', name: 'end_call', arguments: {} } }]));
+    await t.callerSays('bye');
+    t.session.control({ type: 'playback_done', replyId: t.replies()[2]!, playedMs: 500 });
+    t.session.close('agent hangup');
+    const [greeting, second, third] = t.recorded.turns;
+    assert.equal(t.recorded.started, 1);
+    assert.equal(t.recorded.turns.length, 3);
+    assert.deepEqual(t.recorded.turns.map((x) => x.seq), [1, 2, 3]);
+    assert.ok(greeting && !greeting.callerText && greeting.agentText);
+    assert.ok(second && second.callerText && !/five five five/.test(second.callerText), `redacted: ${second?.callerText}`);
+    assert.equal(second.interrupted, true);
+    assert.deepEqual(second.tools.map((x) => [x.tool, x.ok]), [['take_callback', true]]);
+    assert.equal(typeof second.timings.firstRtpOutMs, 'number');
+    assert.equal(third?.agentText, 'Goodbye.');
+    assert.deepEqual(t.recorded.ended, ['completed']);
   });
 
   it('DTMF keys make a turn of their own', async () => {

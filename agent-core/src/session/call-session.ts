@@ -12,6 +12,7 @@
 import type { AgentControlEvent, AgentStreamStart, BridgeControlEvent, Logger } from '@callgate/contracts';
 import type { DialogueMessage, DialogueModel, DialogueState, SpeechToText, SttHints, SttStream, TextToSpeech } from '../providers/ports.js';
 import { LiveStamper, type LiveSink } from './live-publisher.js';
+import type { ConversationRecorder, RecordedTool } from './recorder.js';
 import { HeldSink, type ReplySink } from './reply-sink.js';
 import { ReplyRun, type ReplyResult } from './reply-run.js';
 import { StaticDialogue } from './static-dialogue.js';
@@ -72,6 +73,8 @@ export interface CallSessionOptions {
   policy: SessionPolicy;
   log: Logger;
   onTurnReport?: (report: TurnReport) => void;
+  /** the conversation store's side (turns as they finish, already redacted) */
+  recorder?: ConversationRecorder;
   /** the session ended (its resources are released) */
   onClosed?: (reason: string) => void;
 }
@@ -84,6 +87,10 @@ interface ActiveReply {
   done: Promise<void>;
   /** where its messages sit in the history once applied (a later barge-in rewrites them) */
   applied?: { start: number; count: number };
+  /** the caller turn it answers (none for the greeting) */
+  caller?: { text: string; dtmf?: string; speechMs?: number };
+  tools: RecordedTool[];
+  startedAt: number;
 }
 
 export class CallSession {
@@ -107,6 +114,8 @@ export class CallSession {
   /** the caller's current utterance: onset and first partial (local clock), copied into the turn's timeline */
   private utterance: { speechStart?: number; firstPartial?: number } = {};
   private emptyTurns = 0;
+  private recordedTurns = 0;
+  private outcome: 'completed' | 'transferred' | undefined;
   private failures = 0;
   private closed = false;
   private resolveClosed!: (reason: string) => void;
@@ -132,6 +141,7 @@ export class CallSession {
     const { start } = this.o;
     this.live.publish({ type: 'call_started', agent: start.agent, callId: start.callId, ...(start.from ? { from: maskNumber(start.from) } : {}), ...(start.to ? { to: start.to } : {}) });
     this.log.info('agent: session started');
+    this.o.recorder?.started({ sessionId: this.sessionId, callId: start.callId, agent: start.agent, ...(start.from ? { from: start.from } : {}), ...(start.to ? { to: start.to } : {}), at: Date.now() });
     const greeting = this.startReply(undefined, this.o.dialogue);
     try {
       this.stt = await this.o.stt.start({ sessionId: this.sessionId, hints: this.o.policy.hints }, this.abort.signal);
@@ -197,6 +207,7 @@ export class CallSession {
     void this.stt?.close().catch(() => {});
     for (const id of [...this.live_.keys()]) this.finishTimeline(id);
     this.live.publish({ type: 'call_ended', reason: reason.slice(0, 200), turns: this.turnSeq });
+    this.o.recorder?.ended(this.sessionId, { at: Date.now(), outcome: this.outcome ?? (this.failures > 0 ? 'failed' : 'caller_hung_up'), reason: reason.slice(0, 200) });
     this.log.info('agent: session ended', { reason, turns: this.turnSeq });
     this.o.onClosed?.(reason);
     this.resolveClosed(reason);
@@ -226,6 +237,7 @@ export class CallSession {
       // the early start guessed right: its audio goes out now
       this.turnSeq += 1;
       this.adoptTurn(turn, spec.reply.turnId);
+      spec.reply.caller = { text: turn.text, ...(turn.speechMs !== undefined ? { speechMs: turn.speechMs } : {}) };
       this.markUtterance(spec.reply.timeline);
       spec.reply.timeline.mark('speechEnd', turn.speechEndMs !== undefined ? this.clock.toLocal(turn.speechEndMs) : undefined);
       spec.reply.timeline.mark('sttFinal', turn.sttFinalAt);
@@ -283,7 +295,8 @@ export class CallSession {
     if (turn) this.turnSeq += 1;
     const turnId = `t${this.turnSeq}`;
     if (turn && !opts.keepOutOfHistory) this.adoptTurn(turn, turnId);
-    const reply = this.launch(turnId, dialogue, [...this.messages], this.sinkFor(), undefined, opts.keepOutOfHistory ?? false);
+    const caller = turn ? { text: turn.text, ...(turn.dtmf ? { dtmf: turn.dtmf } : {}), ...(turn.speechMs !== undefined ? { speechMs: turn.speechMs } : {}) } : undefined;
+    const reply = this.launch(turnId, dialogue, [...this.messages], this.sinkFor(), undefined, opts.keepOutOfHistory ?? false, caller);
     if (turn) {
       this.markUtterance(reply.timeline);
       if (turn.speechEndMs !== undefined) reply.timeline.mark('speechEnd', this.clock.toLocal(turn.speechEndMs));
@@ -293,7 +306,7 @@ export class CallSession {
     return reply.done;
   }
 
-  private launch(turnId: string, dialogue: DialogueModel, history: DialogueMessage[], sink: ReplySink, decided: Promise<boolean> | undefined, keepOutOfHistory: boolean): ActiveReply {
+  private launch(turnId: string, dialogue: DialogueModel, history: DialogueMessage[], sink: ReplySink, decided: Promise<boolean> | undefined, keepOutOfHistory: boolean, caller?: ActiveReply['caller']): ActiveReply {
     this.replySeq += 1;
     const replyId = `${turnId}-r${this.replySeq}`;
     const timeline = new TurnTimeline();
@@ -314,11 +327,12 @@ export class CallSession {
       ...(decided ? { beforeTool: () => decided } : {}),
       onSpoken: (text) => this.publishTranscript(turnId, 'agent', text, false),
       onTool: (call, status, ms, error) => {
+        if (status !== 'started') active.tools.push({ tool: call.name, ok: status === 'ok', ms: Math.round(ms ?? 0), ...(error ? { errorCode: error } : {}) });
         this.live.publish({ type: 'tool', turnId, tool: call.name, status, ...(ms !== undefined ? { ms: Math.round(ms) } : {}), ...(error ? { error } : {}) });
         this.log.info('agent: tool', { turn_id: turnId, tool: call.name, status, ms: ms === undefined ? undefined : Math.round(ms), error });
       },
     });
-    const active: ActiveReply = { run, replyId, turnId, timeline, done: Promise.resolve() };
+    const active: ActiveReply = { run, replyId, turnId, timeline, done: Promise.resolve(), tools: [], startedAt: Date.now(), ...(caller ? { caller } : {}) };
     this.live_.set(replyId, active);
     const result = run.run();
     active.done = this.writer = this.writer.then(async () => {
@@ -395,6 +409,7 @@ export class CallSession {
 
   private perform(action: NonNullable<ReplyResult['action']>): void {
     this.log.info('agent: action', { action: action.type });
+    this.outcome = action.type === 'transfer' ? 'transferred' : 'completed';
     if (action.type === 'transfer') this.o.bridge.sendControl({ type: 'transfer' });
     else this.o.bridge.sendControl({ type: 'hangup', reason: action.reason ?? 'agent ended the call' });
   }
@@ -406,6 +421,7 @@ export class CallSession {
     this.live_.delete(replyId);
     const said = heard(t.run.finalMessages());
     if (!interrupted && said) this.live.publish({ type: 'transcript', turnId: t.turnId, speaker: 'agent', final: true, text: this.o.redact(said) });
+    this.record(t, said, interrupted);
     const tl = t.timeline;
     if (tl.times.speechEnd === undefined) return; // the greeting and the session's own lines have no caller turn
     const report: TurnReport = {
@@ -422,6 +438,32 @@ export class CallSession {
     this.live.publish({ type: 'turn_timing', ...report });
     this.log.info('agent: turn', { turn_id: report.turnId, stt_first_partial_ms: report.sttFirstPartialMs, stt_final_ms: report.sttFinalMs, first_token_ms: report.firstTokenMs, first_audio_ms: report.firstAudioMs, first_rtp_out_ms: report.firstRtpOutMs, barge_in_ms: report.bargeInMs, filler: report.filler });
     this.o.onTurnReport?.(report);
+  }
+
+  /** the finished turn, redacted, to the conversation store */
+  private record(t: ActiveReply, said: string, interrupted: boolean): void {
+    if (!this.o.recorder) return;
+    const timings: Record<string, number> = {};
+    for (const stage of ['sttFinal', 'firstToken', 'firstAudio', 'firstRtpOut', 'bargeIn', 'playbackStopped'] as const) {
+      const v = t.timeline.sinceSpeechEnd(stage);
+      if (v !== null) timings[`${stage}Ms`] = v;
+    }
+    const partial = t.timeline.firstPartialMs();
+    if (partial !== null) timings.sttFirstPartialMs = partial;
+    this.recordedTurns += 1;
+    this.o.recorder.turn(this.sessionId, {
+      seq: this.recordedTurns,
+      turnId: t.turnId,
+      at: t.startedAt,
+      ...(t.caller?.text ? { callerText: this.o.redact(t.caller.text) } : {}),
+      ...(t.caller?.dtmf ? { callerText: this.o.redact(`keypad ${t.caller.dtmf.split('').join(' ')}`), dtmf: true } : {}),
+      ...(said ? { agentText: this.o.redact(said) } : {}),
+      interrupted,
+      timings,
+      tools: t.tools,
+      ...(t.caller?.speechMs !== undefined ? { callerSpeechMs: t.caller.speechMs } : {}),
+      agentAudioMs: Math.round(t.run.audioMs),
+    });
   }
 
   private sinkFor(): ReplySink {

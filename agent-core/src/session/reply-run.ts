@@ -78,6 +78,11 @@ export class ReplyRun {
     return this.abort.signal;
   }
 
+  /** ms of audio queued for the caller so far */
+  get audioMs(): number {
+    return this.heard.queuedMs;
+  }
+
   /** Runs the reply to its end (or until interrupted/cancelled). Never rejects. */
   async run(): Promise<ReplyResult> {
     const { o } = this;

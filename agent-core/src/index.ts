@@ -7,3 +7,6 @@ export type { LiveSink } from './session/live-publisher.js';
 export { MemoryLiveSink } from './session/live-publisher.js';
 export { startPrivateRedis, startTestRedis, type PrivateRedis } from './redis/index.js';
 export { LIVE_CHANNEL } from './live/redis-live-sink.js';
+export { openConversationStore as openStore, type ConversationStore } from './store/index.js';
+export * as store from './store/index.js';
+export { resolveSecret as resolveConfigSecret } from './service/providers.js';

@@ -15,6 +15,7 @@ import { startMediaBridge } from '@callgate/media-bridge';
 import { startAgentCore } from '@callgate/agent-core';
 import { startMetricsServer } from './metrics-server.js';
 import { startRedis } from './redis.js';
+import { openApplianceStore } from './store.js';
 
 export interface RunningAppliance {
   summary: Record<string, unknown>;
@@ -40,7 +41,10 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       const redis = await startRedis(config.redis, logger.child({ service: 'redis' }));
       stops.push(redis.stop);
       summary.redis = redis.describe;
-      const agentCore = await startAgentCore({ config: config.agentCore, redis: redis.connection, registry, logger: logger.child({ service: 'agent-core' }) });
+      const opened = await openApplianceStore(config.store, logger.child({ service: 'store' }));
+      stops.push(() => opened.store.close());
+      summary.store = opened.describe;
+      const agentCore = await startAgentCore({ config: config.agentCore, redis: redis.connection, registry, logger: logger.child({ service: 'agent-core' }), store: opened });
       stops.push(() => agentCore.stop());
       summary.agentCore = agentCore.url;
     }

@@ -18,6 +18,7 @@ export class AgentMetrics {
   readonly liveDropped: Counter;
   readonly firstPartial: Histogram<'agent'>;
   readonly bargeIns: Counter<'agent'>;
+  readonly storeWriteFailures: Counter<'what'>;
 
   constructor(registry: Registry) {
     this.sessions = new Gauge({ name: 'callgate_agent_sessions', help: 'agent-core sessions (calls) in progress', registers: [registry] });
@@ -35,6 +36,7 @@ export class AgentMetrics {
     this.breakerState = new Gauge({ name: 'callgate_provider_breaker_state', help: 'circuit breaker per provider (per agent router): 0 closed, 1 half-open, 2 open', labelNames: ['stage', 'router', 'provider'], registers: [registry] });
     this.firstPartial = new Histogram({ name: 'callgate_stt_first_partial_ms', help: 'ms from the caller speech onset to the first partial transcript', labelNames: ['agent'], buckets: MS_BUCKETS, registers: [registry] });
     this.bargeIns = new Counter({ name: 'callgate_agent_barge_ins_total', help: 'replies cut short by the caller (the history keeps what was heard)', labelNames: ['agent'], registers: [registry] });
+    this.storeWriteFailures = new Counter({ name: 'callgate_store_write_failures_total', help: 'conversation store writes that failed after every retry', labelNames: ['what'], registers: [registry] });
     this.liveDropped = new Counter({ name: 'callgate_live_events_dropped_total', help: 'live events not published (redis unavailable)', registers: [registry] });
   }
 

@@ -15,6 +15,9 @@ import { compileTools, demoTools, startDemoCalendar, ToolQueue, ToolRegistry, To
 import { AgentMetrics } from './metrics.js';
 import { ProviderSet, resolveSecret, type AgentProviders } from './providers.js';
 import { QueuedToolExecutor } from './tool-executor.js';
+import { StoreRecorder } from './store-recorder.js';
+import { RedisEventStream } from './event-stream.js';
+import { OutboxRelay, startPurgeJob, type ConversationStore } from '../store/index.js';
 
 export interface AgentCoreStartOptions {
   config: AgentCoreServiceConfig;
@@ -26,6 +29,8 @@ export interface AgentCoreStartOptions {
   live?: LiveSink;
   /** tests and benchmarks: an agent's providers built here instead of from `config.providers` */
   providersFor?: (name: string, agent: AgentConfig) => AgentProviders;
+  /** the conversation store: turns, outbox, purge (none: nothing is stored) */
+  store?: { store: ConversationStore; callerKeySecret: string; purgeIntervalMs: number };
 }
 
 export interface RunningAgentCore {
@@ -83,6 +88,21 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
     const hmacKey = resolveSecret(config.redaction.hmacKey, 'agentCore.redaction.hmacKey');
     const redactText = (text: string) => redact(text, { mode: config.redaction.mode, ...(hmacKey ? { hmacKey } : {}) }).text;
 
+    let recorder: StoreRecorder | undefined;
+    if (o.store) {
+      const { store } = o.store;
+      recorder = new StoreRecorder({ store, callerKeySecret: o.store.callerKeySecret, log, onWriteFailed: (what) => metrics.storeWriteFailures.inc({ what }) });
+      const rec = recorder;
+      stops.push(() => rec.flush());
+      const events = new RedisEventStream(o.redis);
+      stops.push(() => events.close());
+      const relay = new OutboxRelay(store, { publish: (entry) => events.publish(entry), onError: (err) => log.warn('agent-core: outbox relay: publish failed; retrying', { err }) });
+      relay.start();
+      stops.push(() => relay.stop());
+      const purge = startPurgeJob(store, { intervalMs: o.store.purgeIntervalMs });
+      stops.push(() => purge.stop());
+    }
+
     const agents = new Map<string, { providers: AgentProviders; tools: QueuedToolExecutor; policy: SessionPolicy }>();
     for (const [name, agent] of Object.entries(config.agents)) {
       const p = o.providersFor ? o.providersFor(name, agent) : providers.forAgent(name, agent);
@@ -106,6 +126,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
         policy: a.policy,
         log,
         onTurnReport: (r) => metrics.turn(start.agent, r),
+        ...(recorder ? { recorder } : {}),
         onClosed: () => metrics.sessions.dec(),
       });
     };

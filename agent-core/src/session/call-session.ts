@@ -141,7 +141,7 @@ export class CallSession {
     const { start } = this.o;
     this.live.publish({ type: 'call_started', agent: start.agent, callId: start.callId, ...(start.from ? { from: maskNumber(start.from) } : {}), ...(start.to ? { to: start.to } : {}) });
     this.log.info('agent: session started');
-    this.o.recorder?.started({ sessionId: this.sessionId, callId: start.callId, agent: start.agent, ...(start.from ? { from: start.from } : {}), ...(start.to ? { to: start.to } : {}), at: Date.now() });
+    this.safely(() => this.o.recorder?.started({ sessionId: this.sessionId, callId: start.callId, agent: start.agent, ...(start.from ? { from: start.from } : {}), ...(start.to ? { to: start.to } : {}), at: Date.now() }));
     const greeting = this.startReply(undefined, this.o.dialogue);
     try {
       this.stt = await this.o.stt.start({ sessionId: this.sessionId, hints: this.o.policy.hints }, this.abort.signal);
@@ -207,7 +207,7 @@ export class CallSession {
     void this.stt?.close().catch(() => {});
     for (const id of [...this.live_.keys()]) this.finishTimeline(id);
     this.live.publish({ type: 'call_ended', reason: reason.slice(0, 200), turns: this.turnSeq });
-    this.o.recorder?.ended(this.sessionId, { at: Date.now(), outcome: this.outcome ?? (this.failures > 0 ? 'failed' : 'caller_hung_up'), reason: reason.slice(0, 200) });
+    this.safely(() => this.o.recorder?.ended(this.sessionId, { at: Date.now(), outcome: this.outcome ?? (this.failures > 0 ? 'failed' : 'caller_hung_up'), reason: reason.slice(0, 200) }));
     this.log.info('agent: session ended', { reason, turns: this.turnSeq });
     this.o.onClosed?.(reason);
     this.resolveClosed(reason);
@@ -451,7 +451,8 @@ export class CallSession {
     const partial = t.timeline.firstPartialMs();
     if (partial !== null) timings.sttFirstPartialMs = partial;
     this.recordedTurns += 1;
-    this.o.recorder.turn(this.sessionId, {
+    const recorder = this.o.recorder;
+    this.safely(() => recorder.turn(this.sessionId, {
       seq: this.recordedTurns,
       turnId: t.turnId,
       at: t.startedAt,
@@ -463,7 +464,16 @@ export class CallSession {
       tools: t.tools,
       ...(t.caller?.speechMs !== undefined ? { callerSpeechMs: t.caller.speechMs } : {}),
       agentAudioMs: Math.round(t.run.audioMs),
-    });
+    }));
+  }
+
+  /** the store's side must never take a call down */
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error('agent: recording failed', { err });
+    }
   }
 
   private sinkFor(): ReplySink {

@@ -161,6 +161,20 @@ export const agentCoreServiceSchema = z
       .refine((r) => r.mode !== 'hmac' || r.hmacKey, { message: 'hmac mode needs hmacKey', path: ['hmacKey'] }),
     /** how long a session waits for its media bridge to reconnect */
     resumeGraceMs: ms.default(15_000),
+    /** the post-call flow on the BullMQ batch queue, and when batch work yields to live calls */
+    postCall: z
+      .object({
+        enabled: z.boolean().default(true),
+        concurrency: z.number().int().min(1).max(64).default(2),
+        attempts: z.number().int().min(1).max(20).default(5),
+        backoffMs: ms.default(2000),
+        /** batch workers pause while live calls are at least this many … */
+        maxLiveCalls: z.number().int().min(1).default(50),
+        /** … or while the oldest waiting realtime job is this old */
+        maxRealtimeLagMs: ms.default(500),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -199,3 +213,32 @@ export const redisSchema = z
   .strict()
   .refine((r) => r.embedded || r.url, { message: 'set redis.url when redis.embedded is false', path: ['url'] });
 export type RedisConfig = z.infer<typeof redisSchema>;
+
+const day = 24 * 60 * 60 * 1000;
+/** the conversation store (SQLite file by default; MongoDB in production) */
+export const storeSchema = z
+  .object({
+    kind: z.enum(['sqlite', 'mongodb']).default('sqlite'),
+    sqlite: z.object({ path: z.string().min(1).default('data/callgate.db') }).strict().default({}),
+    mongodb: z
+      .object({
+        /** mongodb:// URI; may be `${ENV_VAR}` */
+        uri: secret.optional(),
+        dbName: z.string().min(1).default('callgate'),
+        /** turn + outbox in one transaction: `auto` when the deployment supports it (replica set) */
+        transactions: z.enum(['auto', 'always', 'never']).default('auto'),
+      })
+      .strict()
+      .default({}),
+    /** retention per collection in days (defaults: sessions/turns/annotations 90, fragments/tokens/audio/raw text 1, tool results 30, outbox 7, audit 365) */
+    retentionDays: z.record(z.number().positive().max(3650)).default({}),
+    /** how often expired records are purged */
+    purgeIntervalMs: ms.default(day / 24),
+    /** keep the unredacted caller text, encrypted (AES-256-GCM) with this 32-byte key (64 hex chars or base64; `${ENV_VAR}`), on a short retention */
+    rawTextKey: secret.optional(),
+    /** HMAC key that turns a caller's number into the caller key deletions match (`${ENV_VAR}`) */
+    callerKeySecret: secret.default('callgate-embedded-default'),
+  })
+  .strict()
+  .refine((s) => s.kind !== 'mongodb' || s.mongodb.uri, { message: 'store.kind mongodb needs store.mongodb.uri', path: ['mongodb', 'uri'] });
+export type StoreSectionConfig = z.infer<typeof storeSchema>;

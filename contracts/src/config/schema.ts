@@ -3,7 +3,7 @@
  * `loadConfig` validates the whole file at start and names the field that is wrong.
  */
 import { z } from 'zod';
-import { agentCoreServiceSchema, redisSchema } from './agent-core.js';
+import { agentCoreServiceSchema, redisSchema, storeSchema } from './agent-core.js';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -219,6 +219,7 @@ export const configSchema = z
     media: mediaSchema.default({}),
     agentCore: agentCoreServiceSchema.default({}),
     redis: redisSchema.default({}),
+    store: storeSchema.default({}),
     metrics: z
       .object({ enabled: z.boolean().default(true), address: host.default('127.0.0.1'), port: port.default(9464) })
       .strict()

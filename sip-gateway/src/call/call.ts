@@ -81,9 +81,9 @@ export class Call {
     this.opts.media.connect(this.endpointId, this.callInfo()).catch((err: unknown) => this.log.error('starting the agent failed', { err }));
   }
 
-  /** what the agent is told about the call: Call-ID, the caller (remote) and the number dialed (local) */
+  /** what the agent is told about the call: Call-ID, the caller (remote) and the number dialed (as routed) */
   private callInfo(): CallInfo {
-    return { callId: this.callId, from: this.opts.dialog.remote.uri, to: this.opts.dialog.local.uri };
+    return { callId: this.callId, from: this.opts.dialog.remote.uri, to: `sip:${this.opts.route.number}` };
   }
 
   /** pushes a new remote address/direction to the media endpoint */

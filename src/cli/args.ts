@@ -2,9 +2,11 @@
 import { serviceNames, type ServiceName } from '@callgate/contracts';
 
 export interface CliArgs {
-  command: 'start' | 'check-config' | 'help';
+  command: 'start' | 'check-config' | 'redact' | 'help';
   configPath: string | undefined;
   services: ServiceName[];
+  /** the arguments after `redact` (its own options, see redact.ts) */
+  redactArgs?: string[];
 }
 
 export const USAGE = `usage: callgate <command> [options] [services…]
@@ -12,10 +14,16 @@ export const USAGE = `usage: callgate <command> [options] [services…]
 commands:
   start          start services (default: the config's \`services\` list)
   check-config   validate the config file and exit (0 = valid)
+  redact         redact PII from standard input to standard output, line by line (needs no config)
   help           show this text
 
 options:
   --config FILE  config file (YAML or JSON); default $CALLGATE_CONFIG or ./callgate.yaml
+
+redact options:
+  --mode placeholder|hmac  write [TYPE] (default) or [TYPE:token], a keyed HMAC of the value
+  --key-env VAR            the environment variable holding the HMAC key (needed by --mode hmac)
+  --json                   print {text, found:[{type,start,end}]} per line
 
 services: ${serviceNames.join(', ')}`;
 
@@ -23,9 +31,10 @@ export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command = 'help', ...rest] = argv;
-  if (command !== 'start' && command !== 'check-config' && command !== 'help' && command !== '--help' && command !== '-h') {
+  if (command !== 'start' && command !== 'check-config' && command !== 'redact' && command !== 'help' && command !== '--help' && command !== '-h') {
     throw new UsageError(`unknown command '${command}'`);
   }
+  if (command === 'redact') return { command, configPath: undefined, services: [], redactArgs: rest };
   let configPath: string | undefined;
   const services: ServiceName[] = [];
   for (let i = 0; i < rest.length; i++) {

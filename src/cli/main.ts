@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createLogger, loadConfig } from '@callgate/contracts';
 import { parseArgs, UsageError, USAGE } from './args.js';
+import { redactCommand } from './redact.js';
 import { startAppliance } from '../appliance/start.js';
 
 const PACKAGED_DEFAULT = fileURLToPath(new URL('../../../callgate.yaml', import.meta.url));
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  if (args.command === 'redact') return redactCommand(args.redactArgs ?? []);
   if (args.command === 'help') {
     console.log(USAGE);
     return 0;

@@ -18,6 +18,7 @@ export const parts: Record<string, Part> = {
   vad: () => vadBench(),
   media: () => runMediaBench(),
   agent: () => runAgentBench(),
+  redaction: () => import('./redaction.js').then((m) => m.runRedactionBench()),
 };
 
 function table(rows: Array<[string, string, string]>): string {

@@ -14,7 +14,8 @@
  * Session. Summary → `setSessionSummary` (with the summary's sentences and source kept beside `text`), analytics
  * → the `call` field of the session's `analytics` object, retention marks → its `retention` field (the rest of
  * that object, e.g. `quality` samples written during the call, is kept on every write). MOS samples are read
- * from `analytics.quality`, else from the turns' `meta.quality`, else there are none.
+ * from `analytics.quality`, else from the turns' `meta.quality`, else there are none. The store's outcome
+ * `caller_hung_up` reads as `caller_hangup`; other outcomes are kept as they are.
  *
  * Two writes the port has no method for are taken from small extensions the store may implement (or that are
  * passed in): `TurnTextUpdater` (rewrite one text field of a stored turn; `appendTurn` of a stored turn writes
@@ -255,6 +256,9 @@ function readMarks(v: unknown): RetentionMarks | undefined {
 
 const later = (a: number | undefined, b: number): number => (a === undefined ? b : Math.max(a, b));
 
+/** store outcomes spelled differently in the post-call vocabulary (`CallOutcome`); others are kept as they are */
+const OUTCOMES: Readonly<Record<string, string>> = { caller_hung_up: 'caller_hangup' };
+
 // ---------------------------------------------------------------------------------------------------------------
 
 export class ConversationPostCallStore implements PostCallStore {
@@ -284,7 +288,7 @@ export class ConversationPostCallStore implements PostCallStore {
       agent: s.agent ?? '',
       startedAt: s.startedAt,
       ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
-      ...(s.outcome !== undefined ? { outcome: s.outcome } : {}),
+      ...(s.outcome !== undefined ? { outcome: OUTCOMES[s.outcome] ?? s.outcome } : {}),
       ...(quality.length ? { quality } : {}),
     };
   }

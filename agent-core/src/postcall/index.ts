@@ -54,3 +54,4 @@ export type {
   TurnRecord,
   TurnTimings,
 } from './store-port.js';
+export { ConversationPostCallStore, readTurnMeta, turnMeta, type TurnMeta } from './store-adapter.js';

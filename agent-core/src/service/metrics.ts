@@ -19,6 +19,8 @@ export class AgentMetrics {
   readonly firstPartial: Histogram<'agent'>;
   readonly bargeIns: Counter<'agent'>;
   readonly storeWriteFailures: Counter<'what'>;
+  readonly postCallFailures: Counter<'step'>;
+  readonly batchYielding: Gauge;
 
   constructor(registry: Registry) {
     this.sessions = new Gauge({ name: 'callgate_agent_sessions', help: 'agent-core sessions (calls) in progress', registers: [registry] });
@@ -37,6 +39,8 @@ export class AgentMetrics {
     this.firstPartial = new Histogram({ name: 'callgate_stt_first_partial_ms', help: 'ms from the caller speech onset to the first partial transcript', labelNames: ['agent'], buckets: MS_BUCKETS, registers: [registry] });
     this.bargeIns = new Counter({ name: 'callgate_agent_barge_ins_total', help: 'replies cut short by the caller (the history keeps what was heard)', labelNames: ['agent'], registers: [registry] });
     this.storeWriteFailures = new Counter({ name: 'callgate_store_write_failures_total', help: 'conversation store writes that failed after every retry', labelNames: ['what'], registers: [registry] });
+    this.postCallFailures = new Counter({ name: 'callgate_postcall_failures_total', help: 'post-call flows that failed for good, by the step that failed', labelNames: ['step'], registers: [registry] });
+    this.batchYielding = new Gauge({ name: 'callgate_batch_yielding', help: '1 while batch work yields to live calls or realtime lag', registers: [registry] });
     this.liveDropped = new Counter({ name: 'callgate_live_events_dropped_total', help: 'live events not published (redis unavailable)', registers: [registry] });
   }
 

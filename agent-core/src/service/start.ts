@@ -11,13 +11,14 @@ import { AgentServer } from '../server/agent-server.js';
 import { CallSession, type BridgeOut, type SessionPolicy } from '../session/call-session.js';
 import type { LiveSink } from '../session/live-publisher.js';
 import { RedisLiveSink } from '../live/redis-live-sink.js';
-import { compileTools, demoTools, startDemoCalendar, ToolQueue, ToolRegistry, ToolWorker, type DemoCalendar } from '../tools/index.js';
+import { compileTools, demoTools, JobSealer, startDemoCalendar, ToolQueue, ToolRegistry, ToolWorker, type DemoCalendar } from '../tools/index.js';
 import { AgentMetrics } from './metrics.js';
 import { ProviderSet, resolveSecret, type AgentProviders } from './providers.js';
 import { QueuedToolExecutor } from './tool-executor.js';
 import { StoreRecorder } from './store-recorder.js';
 import { RedisEventStream } from './event-stream.js';
 import { OutboxRelay, startPurgeJob, type ConversationStore } from '../store/index.js';
+import { BatchGovernor, ConversationPostCallStore, PostCallFlows, PostCallWorker } from '../postcall/index.js';
 
 export interface AgentCoreStartOptions {
   config: AgentCoreServiceConfig;
@@ -66,9 +67,11 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
       metrics.toolCalls.inc({ tool, outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'failed') });
       metrics.toolMs.observe({ tool }, ms);
     };
-    const queue = new ToolQueue({ registry, connection, onOutcome, onError: (err) => log.warn('agent-core: realtime queue error', { err }) });
+    // tool arguments and results are sealed in Redis with a key only this process holds
+    const sealer = new JobSealer(toolDataKey(config));
+    const queue = new ToolQueue({ registry, connection, sealer, onOutcome, onError: (err) => log.warn('agent-core: realtime queue error', { err }) });
     stops.push(() => queue.close());
-    const worker = new ToolWorker({ registry, connection, concurrency: config.toolConcurrency, onError: (err) => log.warn('agent-core: tool worker error', { err }) });
+    const worker = new ToolWorker({ registry, connection, sealer, concurrency: config.toolConcurrency, onError: (err) => log.warn('agent-core: tool worker error', { err }) });
     stops.push(() => worker.close());
 
     const health = new ProviderHealth();
@@ -85,13 +88,53 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
 
     const live = o.live ?? new RedisLiveSink(o.redis, log, () => metrics.liveDropped.inc());
     if (!o.live) stops.push(() => (live as RedisLiveSink).close());
+
     const hmacKey = resolveSecret(config.redaction.hmacKey, 'agentCore.redaction.hmacKey');
     const redactText = (text: string) => redact(text, { mode: config.redaction.mode, ...(hmacKey ? { hmacKey } : {}) }).text;
-
+    let liveSessions = 0;
+    const metricsSessions = () => liveSessions;
     let recorder: StoreRecorder | undefined;
     if (o.store) {
       const { store } = o.store;
-      recorder = new StoreRecorder({ store, callerKeySecret: o.store.callerKeySecret, log, onWriteFailed: (what) => metrics.storeWriteFailures.inc({ what }) });
+      let flows: PostCallFlows | undefined;
+      if (config.postCall.enabled) {
+        const pc = config.postCall;
+        const redactOptions = { mode: config.redaction.mode, ...(hmacKey ? { hmacKey } : {}) };
+        flows = new PostCallFlows({ connection, attempts: pc.attempts, backoffMs: pc.backoffMs, onError: (err) => log.warn('agent-core: batch queue error', { err }) });
+        const postCallFlows = flows;
+        stops.push(() => postCallFlows.close());
+        const worker = new PostCallWorker({
+          connection,
+          store: new ConversationPostCallStore(store),
+          concurrency: pc.concurrency,
+          redactOptions,
+          onFailed: (f) => {
+            if (!f.final || f.dependency) return;
+            metrics.postCallFailures.inc({ step: f.step });
+            log.error('agent-core: post-call flow failed', { session_id: f.sessionId, step: f.step, attempts: f.attempts, err: f.error });
+          },
+          onCompleted: (c) => {
+            if (c.step === 'retention') log.info('agent-core: post-call flow done', { session_id: c.sessionId });
+          },
+          onError: (err) => log.warn('agent-core: batch worker error', { err }),
+        });
+        stops.push(() => worker.close());
+        const governor = new BatchGovernor({ target: worker, liveCalls: () => metricsSessions(), maxLiveCalls: pc.maxLiveCalls, maxRealtimeLagMs: pc.maxRealtimeLagMs, connection, onError: (err) => log.warn('agent-core: batch governor cannot read the realtime queue', { err }) });
+        governor.on('change', (state) => {
+          metrics.batchYielding.set(state.mode === 'yielding' ? 1 : 0);
+          log.info('agent-core: batch work ' + (state.mode === 'yielding' ? 'yields to live calls' : 'resumes'), { reasons: state.reasons, live_calls: state.liveCalls, realtime_lag_ms: state.realtimeLagMs });
+        });
+        governor.start();
+        stops.push(() => governor.stop());
+        void sweepEndedCalls(store, postCallFlows, log);
+      }
+      recorder = new StoreRecorder({
+        store,
+        callerKeySecret: o.store.callerKeySecret,
+        log,
+        onWriteFailed: (what) => metrics.storeWriteFailures.inc({ what }),
+        ...(flows ? { onEnded: (id: string) => void flows!.enqueue(id).catch((err: unknown) => log.error('agent-core: post-call flow not enqueued', { session_id: id, err })) } : {}),
+      });
       const rec = recorder;
       stops.push(() => rec.flush());
       const events = new RedisEventStream(o.redis);
@@ -114,6 +157,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
       const a = agents.get(start.agent);
       if (!a) throw new Error(`no agent '${start.agent}' here`);
       metrics.sessions.inc();
+      liveSessions += 1;
       return new CallSession({
         start,
         stt: a.providers.stt,
@@ -127,7 +171,10 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
         log,
         onTurnReport: (r) => metrics.turn(start.agent, r),
         ...(recorder ? { recorder } : {}),
-        onClosed: () => metrics.sessions.dec(),
+        onClosed: () => {
+          metrics.sessions.dec();
+          liveSessions -= 1;
+        },
       });
     };
     const server = await AgentServer.listen({ address: config.listen.address, port: config.listen.port, log, createSession, resumeGraceMs: config.resumeGraceMs });
@@ -171,6 +218,30 @@ async function policyFor(agent: AgentConfig, p: AgentProviders, log: Logger): Pr
     ignoreEmptyBelowMs: agent.ignoreEmptyBelowMs,
     speculate: agent.speculate,
   };
+}
+
+/** the key sealing tool data in Redis: from config (several agent-cores sharing a queue need the same), else random */
+function toolDataKey(config: AgentCoreServiceConfig): Uint8Array | undefined {
+  const text = resolveSecret(config.toolDataKey, 'agentCore.toolDataKey');
+  if (!text) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new Error('agentCore.toolDataKey: needs 32 bytes (64 hex characters or base64)');
+  return key;
+}
+
+/** calls that ended while agent-core was down (or before their flow was enqueued) get their post-call flow now */
+async function sweepEndedCalls(store: ConversationStore, flows: PostCallFlows, log: Logger): Promise<void> {
+  try {
+    const { sessions } = await store.listSessions({ limit: 200 });
+    let enqueued = 0;
+    for (const s of sessions) {
+      if (s.endedAt === undefined || s.summary) continue;
+      if ((await flows.enqueue(s.id)).created) enqueued += 1;
+    }
+    if (enqueued) log.info('agent-core: post-call flows enqueued for calls that ended unprocessed', { count: enqueued });
+  } catch (err) {
+    log.warn('agent-core: could not look for unprocessed ended calls', { err });
+  }
 }
 
 function redisUrlToConnection(url: string): { host: string; port: number; password?: string; username?: string; tls?: object } {

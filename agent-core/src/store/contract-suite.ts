@@ -10,7 +10,7 @@ import { StoreError } from './errors.js';
 import { IdempotentConsumer } from './idempotent-consumer.js';
 import type { StoreOptions } from './options.js';
 import { OutboxRelay, type OutboxStore } from './outbox-relay.js';
-import type { ConversationStore, OutboxEntry, TurnInput } from './port.js';
+import type { CollectionName, ConversationStore, OutboxEntry, TurnInput } from './port.js';
 import { COLLECTIONS } from './port.js';
 import { DAY_MS, DEFAULT_RETENTION } from './retention.js';
 
@@ -43,6 +43,8 @@ export interface ContractSuiteOptions {
 export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 const MIN = 60_000;
 export const RAW_KEY = Buffer.alloc(32, 7);
+/** the largest time a JS Date holds (a valid BSON date): what the post-call flow writes for "never expires" */
+const NEVER = 8_640_000_000_000_000;
 
 export function turn(sessionId: string, seq: number, extra: Partial<TurnInput> = {}): TurnInput {
   return { sessionId, seq, turnId: `t${seq}`, at: T0 + seq * MIN, callerText: `caller ${seq}`, agentText: `agent ${seq}`, ...extra };
@@ -151,6 +153,18 @@ export function registerContractSuite(name: string, harness: StoreHarness, optio
           await rejectsWith(store.setSessionAnalytics('nope', {}), 'not_found');
         });
       });
+
+      test('a summary keeps its sentences and source', async () => {
+        await withStore({}, async ({ store }) => {
+          await store.createSession({ id: 's1', callId: 'c1', startedAt: T0 });
+          const summary = { text: 'Caller: Book it. Outcome: booked.', at: T0 + MIN, sentences: ['Caller: Book it.', 'Outcome: booked.'], source: 'extractive' as const };
+          await store.setSessionSummary('s1', summary);
+          assert.deepEqual((await store.getSession('s1'))?.summary, summary);
+          const model = { text: 'The caller booked a cleaning.', model: 'small-llm', at: T0 + 2 * MIN, sentences: ['The caller booked a cleaning.'], source: 'model' as const };
+          await store.setSessionSummary('s1', model);
+          assert.deepEqual((await store.getSession('s1'))?.summary, model);
+        });
+      });
     });
 
     describe('turns and the outbox', () => {
@@ -206,6 +220,60 @@ export function registerContractSuite(name: string, harness: StoreHarness, optio
           assert.equal(await store.getOutboxEntry('evt-2'), null);
           assert.equal((await store.getOutboxEntry('evt-1'))?.topic, 'a');
           await rejectsWith(store.appendTurn(turn('s1', 3), [{ topic: 'b', payload: 2, id: 'x' }, { topic: 'c', payload: 3, id: 'x' }]), 'invalid', /same id/);
+        });
+      });
+
+      test('updateTurnText rewrites one text field of a stored turn and nothing else; a repeat changes nothing', async () => {
+        const now = () => T0 + 5 * MIN;
+        await withStore({ rawTextKey: RAW_KEY, now }, async ({ store }) => {
+          await store.createSession({ id: 's1', callId: 'c1', startedAt: T0 });
+          const raw = 'my card is 4111 1111 1111 1111';
+          await store.appendTurn(
+            turn('s1', 1, { callerText: 'my card is four one one one', rawText: raw, interrupted: true, timings: { sttFinalMs: 180 }, meta: { intent: 'pay' } }),
+            [{ topic: 'turn.completed', payload: { seq: 1 } }],
+          );
+          await store.appendTurn(turn('s1', 2));
+          await store.appendTurn(turn('s1', 3, { agentText: undefined }));
+          await store.appendTurn(turn('s2', 1));
+          const before = await store.getTurns('s1');
+          const session = await store.getSession('s1');
+          const outbox = await store.getOutboxEntry('s1/1/0');
+          const other = await store.getTurns('s2');
+
+          await store.updateTurnText('s1', 1, 'callerText', 'my card is [CARD_NUMBER]');
+          await store.updateTurnText('s1', 2, 'agentText', 'Booked, reference [REF].');
+          await store.updateTurnText('s1', 3, 'agentText', 'Goodbye.');
+          const after = await store.getTurns('s1');
+          assert.deepEqual(after, [
+            { ...before[0]!, callerText: 'my card is [CARD_NUMBER]' },
+            { ...before[1]!, agentText: 'Booked, reference [REF].' },
+            { ...before[2]!, agentText: 'Goodbye.' },
+          ]);
+          assert.equal(before[2]?.agentText, undefined);
+          assert.equal(after[0]?.rawText, raw, 'the encrypted raw text is untouched (it has its own retention)');
+          assert.equal(after[0]?.expiresAt, T0 + MIN + DEFAULT_RETENTION.turns);
+          assert.deepEqual(await store.getOutboxEntry('s1/1/0'), outbox, 'the outbox entry is untouched');
+          assert.deepEqual(await store.getSession('s1'), session);
+          assert.deepEqual(await store.getTurns('s2'), other, 'the other session is untouched');
+
+          await store.updateTurnText('s1', 1, 'callerText', 'my card is [CARD_NUMBER]');
+          assert.deepEqual(await store.getTurns('s1'), after, 'writing the same text again changes nothing');
+        });
+      });
+
+      test('updateTurnText rejects an unknown turn and bad input, writing nothing', async () => {
+        await withStore({}, async ({ store }) => {
+          await store.appendTurn(turn('s1', 1));
+          const before = await store.getTurns('s1');
+          await rejectsWith(store.updateTurnText('s1', 2, 'callerText', 'x'), 'not_found', /2/);
+          await rejectsWith(store.updateTurnText('nope', 1, 'agentText', 'x'), 'not_found', /nope/);
+          await rejectsWith(store.updateTurnText('s1', 1, 'rawText' as 'callerText', 'x'), 'invalid', /field/);
+          await rejectsWith(store.updateTurnText('s1', 1, 'turnId' as 'agentText', 'x'), 'invalid', /field/);
+          await rejectsWith(store.updateTurnText('s1', -1, 'callerText', 'x'), 'invalid', /seq/);
+          await rejectsWith(store.updateTurnText('s1', 1.5, 'callerText', 'x'), 'invalid', /seq/);
+          await rejectsWith(store.updateTurnText('', 1, 'callerText', 'x'), 'invalid', /sessionId/);
+          await rejectsWith(store.updateTurnText('s1', 1, 'callerText', 42 as unknown as string), 'invalid', /text/);
+          assert.deepEqual(await store.getTurns('s1'), before);
         });
       });
 
@@ -481,6 +549,114 @@ export function registerContractSuite(name: string, harness: StoreHarness, optio
           await store.addAnnotation({ id: 'n1', sessionId: 's1', author: 'a', kind: 'k', text: 't', at: T0 });
           assert.equal((await store.getAnnotations('s1'))[0]?.expiresAt, T0 + 10 * MIN);
           assert.equal((await store.purgeExpired(T0 + 10 * MIN)).annotations, 1);
+        });
+      });
+
+      /** every record of the session with its expiresAt, by collection (outbox entries by the ids given) */
+      const expiries = async (store: ConversationStore, id: string, outboxIds: string[] = []) => ({
+        sessions: (await store.getSession(id))?.expiresAt,
+        turns: (await store.getTurns(id)).map((t) => t.expiresAt),
+        transcript_fragments: (await store.getTranscriptFragments(id)).map((f) => f.expiresAt),
+        llm_tokens: (await store.getLlmTokens(id)).map((t) => t.expiresAt),
+        tool_results: (await store.getToolResults(id)).map((t) => t.expiresAt),
+        annotations: (await store.getAnnotations(id)).map((a) => a.expiresAt),
+        audio_chunks: (await store.getAudioChunks(id)).map((a) => a.expiresAt),
+        outbox: await Promise.all(outboxIds.map(async (o) => (await store.getOutboxEntry(o))?.expiresAt)),
+      });
+      const seedCall = async (store: ConversationStore, id: string) => {
+        await store.createSession({ id, callId: `call-${id}`, startedAt: T0 });
+        await store.appendTurn(turn(id, 1), [{ topic: 'a', payload: 1 }, { topic: 'b', payload: 2 }]);
+        await store.appendTurn(turn(id, 2));
+        await store.addTranscriptFragment({ sessionId: id, turnId: 't1', seq: 0, speaker: 'caller', text: 'x', final: true, at: T0 });
+        await store.addLlmTokens([0, 1].map((seq) => ({ sessionId: id, turnId: 't1', seq, text: 'y', at: T0 })));
+        await store.putToolResult({ idempotencyKey: `${id}:k`, sessionId: id, turnId: 't1', tool: 'book', status: 'ok', at: T0 });
+        await store.addAnnotation({ id: `${id}-n`, sessionId: id, author: 'sup', kind: 'note', text: 'z', at: T0 });
+        await store.addAudioChunk({ sessionId: id, stream: 'caller', seq: 0, codec: 'pcmu', data: new Uint8Array([1]), at: T0 });
+        await store.markOutboxPublished(`${id}/1/0`, T0 + 2 * MIN);
+      };
+
+      test('setSessionExpiry sets the expiry per collection (published outbox entries only); the session outlives its records; a repeat changes nothing', async () => {
+        const c = clock(T0);
+        await withStore({ now: c.now }, async ({ store }) => {
+          await seedCall(store, 's1');
+          await seedCall(store, 's2');
+          const ids = ['s1/1/0', 's1/1/1'];
+          const before = await expiries(store, 's1', ids);
+          const other = await expiries(store, 's2', ['s2/1/0', 's2/1/1']);
+
+          await store.setSessionExpiry('s1', {
+            turns: T0 + 400 * DAY_MS,
+            audio_chunks: T0 + 2 * DAY_MS,
+            tool_results: T0 + 5 * DAY_MS,
+            outbox: T0 + 3 * DAY_MS,
+            sessions: T0 + 10 * DAY_MS,
+          });
+          const set = await expiries(store, 's1', ids);
+          assert.deepEqual(set, {
+            sessions: T0 + 400 * DAY_MS,
+            turns: [T0 + 400 * DAY_MS, T0 + 400 * DAY_MS],
+            transcript_fragments: before.transcript_fragments,
+            llm_tokens: before.llm_tokens,
+            tool_results: [T0 + 5 * DAY_MS],
+            annotations: before.annotations,
+            audio_chunks: [T0 + 2 * DAY_MS],
+            outbox: [T0 + 3 * DAY_MS, before.outbox[1]],
+          });
+          assert.equal((await store.getOutboxEntry('s1/1/1'))?.publishedAt, undefined, 'the pending entry keeps its expiry and stays pending');
+          assert.deepEqual(await expiries(store, 's2', ['s2/1/0', 's2/1/1']), other, 'the other session is untouched');
+
+          await store.setSessionExpiry('s1', {
+            turns: T0 + 400 * DAY_MS,
+            audio_chunks: T0 + 2 * DAY_MS,
+            tool_results: T0 + 5 * DAY_MS,
+            outbox: T0 + 3 * DAY_MS,
+            sessions: T0 + 10 * DAY_MS,
+          });
+          assert.deepEqual(await expiries(store, 's1', ids), set, 'a repeat changes nothing');
+          await store.setSessionExpiry('s1', {});
+          assert.deepEqual(await expiries(store, 's1', ids), set, 'no collection: nothing changes');
+
+          // shorter: the session follows its own value, but never below its latest record
+          await store.setSessionExpiry('s1', { turns: T0 + 20 * DAY_MS, sessions: T0 + 10 * DAY_MS });
+          const shorter = await expiries(store, 's1', ids);
+          assert.deepEqual(shorter.turns, [T0 + 20 * DAY_MS, T0 + 20 * DAY_MS]);
+          const records = Object.entries(shorter).flatMap(([k, v]) => (k === 'sessions' ? [] : (v as (number | undefined)[])));
+          assert.equal(shorter.sessions, Math.max(T0 + 10 * DAY_MS, ...records.map((v) => v ?? 0)));
+          assert.equal(shorter.sessions, T0 + DEFAULT_RETENTION.annotations, 'the annotation is now the latest record');
+
+          // no sessions value: the session is only raised to its records
+          await store.setSessionExpiry('s1', { annotations: T0 + 200 * DAY_MS });
+          assert.equal((await store.getSession('s1'))?.expiresAt, T0 + 200 * DAY_MS);
+          await store.setSessionExpiry('s1', { annotations: T0 + DAY_MS });
+          assert.equal((await store.getSession('s1'))?.expiresAt, T0 + 200 * DAY_MS, 'without a sessions value the session is never lowered');
+
+          await store.setSessionExpiry('s1', { sessions: NEVER });
+          assert.equal((await store.getSession('s1'))?.expiresAt, NEVER, 'the largest date: kept for good');
+
+          // the purge follows the new expiries
+          await store.setSessionExpiry('s2', { audio_chunks: T0 + 2 * MIN, outbox: T0 + 2 * MIN, turns: T0 + 2 * MIN });
+          const purged = await store.purgeExpired(T0 + 3 * MIN);
+          assert.deepEqual([purged.audio_chunks, purged.outbox, purged.turns, purged.sessions], [1, 1, 2, 0]);
+          assert.deepEqual((await store.listPendingOutbox(10)).map((e) => e.id), ['s1/1/1', 's2/1/1'], 'pending entries are never purged');
+        });
+      });
+
+      test('setSessionExpiry refuses audit, unknown collections, bad times and unknown sessions, writing nothing', async () => {
+        await withStore({}, async ({ store }) => {
+          await store.createSession({ id: 's1', callId: 'c1', startedAt: T0 });
+          await store.appendTurn(turn('s1', 1));
+          await store.appendTurn(turn('ghost', 1)); // records of a session that was never created
+          const before = await expiries(store, 's1');
+          const ghost = await expiries(store, 'ghost');
+          await rejectsWith(store.setSessionExpiry('s1', { audit: T0 }), 'invalid', /audit/);
+          await rejectsWith(store.setSessionExpiry('s1', { turns: T0, bogus: T0 } as Partial<Record<CollectionName, number>>), 'invalid', /bogus/);
+          await rejectsWith(store.setSessionExpiry('s1', { turns: Number.NaN }), 'invalid', /expiresAt\.turns/);
+          await rejectsWith(store.setSessionExpiry('s1', { sessions: -1 }), 'invalid', /expiresAt\.sessions/);
+          await rejectsWith(store.setSessionExpiry('', { turns: T0 }), 'invalid', /sessionId/);
+          await rejectsWith(store.setSessionExpiry('ghost', { turns: T0 }), 'not_found', /ghost/);
+          await rejectsWith(store.setSessionExpiry('nope', {}), 'not_found', /nope/);
+          assert.deepEqual(await expiries(store, 's1'), before);
+          assert.deepEqual(await expiries(store, 'ghost'), ghost);
         });
       });
     });

@@ -51,6 +51,10 @@ export interface SessionSummary {
   text: string;
   model?: string;
   at: number;
+  /** the summary split into sentences (the post-call summarize step keeps them beside `text`) */
+  sentences?: string[];
+  /** how the summary was written: picked from the turns, or by a model */
+  source?: 'extractive' | 'model';
 }
 
 export type SessionAnalytics = JsonObject;
@@ -306,6 +310,13 @@ export interface ConversationStore {
   /** ordered by seq */
   getTurns(sessionId: string): Promise<TurnRecord[]>;
   getTurn(sessionId: string, turnId: string): Promise<TurnRecord | null>;
+  /**
+   * Rewrites one redacted text field of a stored turn (the post-call redaction of what ingestion missed;
+   * `appendTurn` of a stored turn writes nothing). Nothing else of the turn changes: not its expiresAt, not its
+   * encrypted raw text, not its outbox entries. Rejects with StoreNotFoundError when the session has no turn
+   * `seq`, with StoreInvalidError for another field. Writing the same text again changes nothing.
+   */
+  updateTurnText(sessionId: string, seq: number, field: 'callerText' | 'agentText', text: string): Promise<void>;
 
   addTranscriptFragment(fragment: TranscriptFragmentInput): Promise<PutResult>;
   /** ordered by time, then turnId and seq */
@@ -337,6 +348,16 @@ export interface ConversationStore {
   recordAudit(entry: AuditInput): Promise<AuditRecord>;
   /** newest first */
   listAudit(query?: AuditQuery): Promise<AuditRecord[]>;
+
+  /**
+   * Sets expiresAt (epoch ms) of every record of the session in each named collection (`sessions`: the session
+   * record itself; `outbox`: its published entries only, a pending one never expires). The session then outlives
+   * its records: its expiresAt becomes at least the latest expiresAt of its records in every per-session
+   * collection, or `deleteCaller` could not find them. `audit` is refused (StoreInvalidError: audit records keep
+   * their own retention), as is a collection that is not one; an unknown session rejects with
+   * StoreNotFoundError. Repeating the call changes nothing more.
+   */
+  setSessionExpiry(sessionId: string, expiresAt: Partial<Record<CollectionName, number>>): Promise<void>;
 
   /** Deletes every record whose expiresAt <= now (published outbox entries only) and expired raw text. */
   purgeExpired(now: number): Promise<PurgeCounts>;

@@ -3,7 +3,7 @@
  * names the field, so both adapters refuse the same things.
  */
 import { StoreInvalidError } from './errors.js';
-import type { ListSessionsQuery, OutboxEventInput, TurnInput } from './port.js';
+import { COLLECTIONS, type CollectionName, type ListSessionsQuery, type OutboxEventInput, type TurnInput } from './port.js';
 
 export function requireId(op: string, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 512) {
@@ -24,6 +24,29 @@ export function requireSeq(op: string, field: string, value: unknown): number {
     throw new StoreInvalidError(op, `${field} must be a non-negative integer`);
   }
   return value;
+}
+
+/** The arguments of `updateTurnText`; returns the field. */
+export function checkTurnText(op: string, sessionId: string, seq: number, field: unknown, text: unknown): 'callerText' | 'agentText' {
+  requireId(op, 'sessionId', sessionId);
+  requireSeq(op, 'seq', seq);
+  if (field !== 'callerText' && field !== 'agentText') throw new StoreInvalidError(op, `field must be 'callerText' or 'agentText', not ${String(field)}`);
+  if (typeof text !== 'string') throw new StoreInvalidError(op, 'text must be a string');
+  return field;
+}
+
+/** The expiries of `setSessionExpiry`: store collections other than `audit`, each a time; undefined ones left out. */
+export function checkSessionExpiry(op: string, sessionId: string, expiresAt: Partial<Record<CollectionName, number>>): [CollectionName, number][] {
+  requireId(op, 'sessionId', sessionId);
+  if (typeof expiresAt !== 'object' || expiresAt === null) throw new StoreInvalidError(op, 'expiresAt must be an object of times per collection');
+  const out: [CollectionName, number][] = [];
+  for (const [name, at] of Object.entries(expiresAt)) {
+    if (at === undefined) continue;
+    if (name === 'audit') throw new StoreInvalidError(op, 'audit records keep their own retention; their expiry cannot be set per session');
+    if (!(COLLECTIONS as readonly string[]).includes(name)) throw new StoreInvalidError(op, `${name} is not a collection of the store`);
+    out.push([name as CollectionName, requireTime(op, `expiresAt.${name}`, at)]);
+  }
+  return out;
 }
 
 export function checkTurn(turn: TurnInput): void {

@@ -10,6 +10,7 @@ import {
   startDemoCalendar,
   type DemoCalendar,
 } from './index.js';
+import { JobSealer } from './job-sealer.js';
 
 let redis: PrivateRedis;
 let calendar: DemoCalendar;
@@ -70,8 +71,9 @@ test('the demo agent books through the realtime queue: one booking per tool call
     env: { DEMO_CAL_TOKEN: TOKEN },
   });
   const queueName = 'demo-calendar-test';
-  const tools = new ToolQueue({ registry, connection: redis.connection, queueName });
-  const worker = new ToolWorker({ registry, connection: redis.connection, queueName, concurrency: 2 });
+  const sealer = new JobSealer();
+  const tools = new ToolQueue({ registry, connection: redis.connection, queueName, sealer });
+  const worker = new ToolWorker({ registry, connection: redis.connection, queueName, concurrency: 2, sealer });
   try {
     await Promise.all([tools.ready(), worker.ready()]);
     const before = calendar.appointments().length;

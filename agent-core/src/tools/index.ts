@@ -54,3 +54,4 @@ export {
   type DemoCalendar,
   type DemoCalendarOptions,
 } from './demo-calendar.js';
+export { JobSealer, isSealed, type Sealed } from './job-sealer.js';

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { startTestRedis, type PrivateRedis } from '../redis/index.js';
 import {
   BUILTIN_TOOLS,
@@ -13,6 +14,7 @@ import {
   type ToolWorkerOptions,
   type WebhookToolConfig,
 } from './index.js';
+import { JobSealer } from './job-sealer.js';
 import { startTestWebhookServer, type TestWebhookServer } from './test-webhook-server.js';
 
 let redis: PrivateRedis;
@@ -55,6 +57,7 @@ interface Rig {
   tools: ToolQueue;
   worker: ToolWorker | undefined;
   queueName: string;
+  sealer: JobSealer;
   startWorker(extra?: Partial<ToolWorkerOptions>): Promise<ToolWorker>;
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -66,14 +69,16 @@ async function rig(
 ): Promise<Rig> {
   const registry = ToolRegistry.load(configs, { env: { TEST_TOOL_TOKEN: 'sekret' } });
   const queueName = `test-realtime-${++queueSeq}`;
-  const tools = new ToolQueue({ registry, connection: redis.connection, queueName, ...opts.queue });
+  const sealer = new JobSealer();
+  const tools = new ToolQueue({ registry, connection: redis.connection, queueName, sealer, ...opts.queue });
   await tools.ready();
   const r: Rig = {
     tools,
     worker: undefined,
     queueName,
+    sealer,
     async startWorker(extra = {}) {
-      const w = new ToolWorker({ registry, connection: redis.connection, queueName, concurrency: 4, ...extra });
+      const w = new ToolWorker({ registry, connection: redis.connection, queueName, concurrency: 4, sealer, ...extra });
       await w.ready();
       r.worker = w;
       return w;
@@ -121,6 +126,26 @@ test('a webhook tool runs through the queue: result back, headers and payload se
     });
     assert.deepEqual(producerSeen, [['lookup', out]]);
     assert.deepEqual(workerSeen, [['lookup', out]]);
+  } finally {
+    await r.close();
+  }
+});
+
+test('arguments and results are sealed in Redis: what a caller said is not there in clear', async () => {
+  counting('/secret');
+  const r = await rig([webhookTool('secret')]);
+  try {
+    await r.startWorker();
+    const out = await r.tools.run({ id: 'tc-s', name: 'secret', arguments: { item: 'two one two five five five zero one nine eight' } }, ctx('sess-s/tc-s'));
+    assert.equal(out.ok, true);
+    const client = new Redis(redis.connection);
+    const keys = await client.keys(`bull:${r.queueName}:*`);
+    let dump = '';
+    for (const k of keys) if ((await client.type(k)) === 'hash') dump += JSON.stringify(await client.hgetall(k));
+    client.disconnect();
+    assert.ok(dump.includes('sealed'), 'the job is in Redis, sealed');
+    assert.ok(!dump.includes('two one two'), 'no argument in clear');
+    assert.ok(!dump.includes('"n":'), 'no result in clear');
   } finally {
     await r.close();
   }
@@ -179,7 +204,7 @@ test('same idempotency key from concurrent callers (and two producers) → one w
   counting('/concurrent', 200);
   const r = await rig([webhookTool('concurrent')]);
   const registry = ToolRegistry.load([webhookTool('concurrent')], { env: { TEST_TOOL_TOKEN: 'sekret' } });
-  const producer2 = new ToolQueue({ registry, connection: redis.connection, queueName: r.queueName });
+  const producer2 = new ToolQueue({ registry, connection: redis.connection, queueName: r.queueName, sealer: r.sealer });
   try {
     const call = { id: 'tc-1', name: 'concurrent', arguments: { item: 'x' } };
     const outs = await Promise.all([

@@ -26,6 +26,7 @@ import { Job, Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq'
 import type { ToolCall } from '../providers/ports.js';
 import { CircuitBreaker, CircuitOpenError, type BreakerState } from '../providers/router/circuit-breaker.js';
 import type { CompiledWebhookTool } from './definitions.js';
+import { isSealed, type JobSealer, type Sealed } from './job-sealer.js';
 import {
   ToolError,
   abortError,
@@ -48,7 +49,8 @@ export type OutcomeHook = (tool: string, outcome: ToolOutcome, ms: number) => vo
 /** what a job carries */
 export interface ToolJobData {
   tool: string;
-  arguments: Record<string, unknown>;
+  /** sealed (job-sealer.ts): the arguments never sit in Redis in clear */
+  arguments: Sealed;
   sessionId: string;
   callId?: string;
   toolCallId: string;
@@ -84,6 +86,8 @@ export function jobIdFor(idempotencyKey: string): string {
 
 interface QueueCommonOptions {
   registry: ToolRegistry;
+  /** seals arguments and outcomes in Redis; producer and worker need the same one (the same key) */
+  sealer: JobSealer;
   /** BullMQ connection: `{host, port}` (e.g. `PrivateRedis.connection`) or an ioredis instance */
   connection: ConnectionOptions;
   /** default 'callgate-realtime' */
@@ -114,7 +118,7 @@ class OutcomeFailure extends Error {
 /** the producer side: what a session calls */
 export class ToolQueue {
   readonly queueName: string;
-  private readonly queue: Queue<ToolJobData, ToolOutcome, string>;
+  private readonly queue: Queue<ToolJobData, Sealed, string>;
   private readonly events: QueueEvents;
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly buckets = new Map<string, TokenBucket>();
@@ -128,7 +132,7 @@ export class ToolQueue {
     this.queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
     this.retentionS = opts.retentionS ?? DEFAULT_RETENTION_S;
     const base = { connection: opts.connection, ...(opts.prefix ? { prefix: opts.prefix } : {}) };
-    this.queue = new Queue<ToolJobData, ToolOutcome, string>(this.queueName, base);
+    this.queue = new Queue<ToolJobData, Sealed, string>(this.queueName, base);
     this.events = new QueueEvents(this.queueName, base);
     // hundreds of concurrent calls each listen for their own job's events
     this.events.setMaxListeners(0);
@@ -152,6 +156,16 @@ export class ToolQueue {
    * Runs one tool call and resolves with its outcome; never rejects for a tool failure, only with an
    * AbortError when `signal` fires (the job, if queued, still runs to completion).
    */
+  /** a stored outcome, opened (an outcome that cannot be opened is a failure, never a guess) */
+  private openOutcome(value: unknown, jobId: string, tool: string): ToolOutcome {
+    if (!isSealed(value)) return asOutcome(value);
+    try {
+      return asOutcome(this.opts.sealer.open(value, jobId));
+    } catch {
+      return failure('failed', `${tool}: the stored outcome cannot be opened (sealed by another agent-core or before a restart)`);
+    }
+  }
+
   async run(call: ToolCall, ctx: ToolRunContext, signal?: AbortSignal): Promise<ToolOutcome> {
     const started = performance.now();
     const outcome = await this.runInner(call, ctx, signal);
@@ -227,7 +241,7 @@ export class ToolQueue {
     const deadline = Date.now() + tool.timeoutMs;
     const data: ToolJobData = {
       tool: tool.name,
-      arguments: call.arguments,
+      arguments: this.opts.sealer.seal(call.arguments, jobId),
       sessionId: ctx.sessionId,
       ...(ctx.callId !== undefined ? { callId: ctx.callId } : {}),
       toolCallId: call.id,
@@ -255,7 +269,7 @@ export class ToolQueue {
         cleanup();
         resolve(outcome);
       };
-      const onCompleted = (args: { returnvalue: unknown }): void => finish(asOutcome(args.returnvalue));
+      const onCompleted = (args: { returnvalue: unknown }): void => finish(this.openOutcome(args.returnvalue, jobId, tool.name));
       const onFailed = (args: { failedReason: string }): void =>
         finish(failure('failed', `${tool.name}: ${args.failedReason || 'tool job failed'}`));
       const onAbort = (): void => {
@@ -272,9 +286,9 @@ export class ToolQueue {
 
       // the outcome stored on the job, when it has finished (null while it has not)
       const stored = async (): Promise<ToolOutcome | null> => {
-        const job = await Job.fromId<ToolJobData, ToolOutcome>(this.queue, jobId);
+        const job = await Job.fromId<ToolJobData, Sealed>(this.queue, jobId);
         if (!job || !job.finishedOn) return null;
-        if (job.returnvalue !== null && job.returnvalue !== undefined) return asOutcome(job.returnvalue);
+        if (job.returnvalue !== null && job.returnvalue !== undefined) return this.openOutcome(job.returnvalue, jobId, tool.name);
         return failure('failed', `${tool.name}: ${job.failedReason || 'tool job failed'}`);
       };
       // Events are the fast path; a slow poll covers what the event stream can miss (events written before its
@@ -333,13 +347,13 @@ export interface ToolWorkerOptions extends QueueCommonOptions {
 /** the consumer side: runs webhook jobs */
 export class ToolWorker {
   readonly queueName: string;
-  private readonly worker: Worker<ToolJobData, ToolOutcome, string>;
+  private readonly worker: Worker<ToolJobData, Sealed, string>;
 
   constructor(private readonly opts: ToolWorkerOptions) {
     this.queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
-    this.worker = new Worker<ToolJobData, ToolOutcome, string>(
+    this.worker = new Worker<ToolJobData, Sealed, string>(
       this.queueName,
-      (job, _token, signal) => this.process(job.data, signal),
+      async (job, _token, signal) => opts.sealer.seal(await this.process(job.data, job.id ?? '', signal), job.id ?? ''),
       {
         connection: opts.connection,
         concurrency: opts.concurrency ?? 16,
@@ -358,17 +372,23 @@ export class ToolWorker {
     await this.worker.close();
   }
 
-  private async process(data: ToolJobData, signal?: AbortSignal): Promise<ToolOutcome> {
+  private async process(data: ToolJobData, jobId: string, signal?: AbortSignal): Promise<ToolOutcome> {
     const started = performance.now();
-    const outcome = await this.execute(data, signal);
+    const outcome = await this.execute(data, jobId, signal);
     this.opts.onOutcome?.(data.tool, outcome, performance.now() - started);
     return outcome;
   }
 
-  private async execute(data: ToolJobData, signal?: AbortSignal): Promise<ToolOutcome> {
+  private async execute(data: ToolJobData, jobId: string, signal?: AbortSignal): Promise<ToolOutcome> {
     const tool = this.opts.registry.webhook(data.tool);
     if (!tool) return failure('failed', `${data.tool}: not a webhook tool known to this worker`);
-    const check = this.opts.registry.validateArgs(tool.name, data.arguments);
+    let args: Record<string, unknown>;
+    try {
+      args = this.opts.sealer.open(data.arguments, jobId) as Record<string, unknown>;
+    } catch {
+      return failure('failed', `${tool.name}: the job's arguments cannot be opened (sealed by another agent-core or before a restart)`);
+    }
+    const check = this.opts.registry.validateArgs(tool.name, args);
     if (!check.ok) return failure('invalid_args', check.message);
     const left = data.deadline - Date.now();
     if (left <= 0 && !this.opts.runExpiredJobs) {
@@ -380,7 +400,7 @@ export class ToolWorker {
         tool,
         {
           tool: tool.name,
-          arguments: data.arguments,
+          arguments: args,
           sessionId: data.sessionId,
           ...(data.callId !== undefined ? { callId: data.callId } : {}),
           toolCallId: data.toolCallId,

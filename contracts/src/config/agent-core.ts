@@ -146,6 +146,11 @@ export const agentCoreServiceSchema = z
       .default({}),
     agents: z.record(agentSchema).default({}),
     tools: z.array(toolConfigSchema).default([]),
+    /**
+     * 32-byte key (64 hex characters or base64; `${ENV_VAR}`) sealing tool arguments and results in Redis with
+     * AES-256-GCM; without it each agent-core uses a random key of its own (set one when several share a queue)
+     */
+    toolDataKey: secret.optional(),
     /** tool executions running at once per agent-core (the realtime queue's worker) */
     toolConcurrency: z.number().int().min(1).max(256).default(16),
     /** the built-in demo calendar (the front-desk agent's booking webhook) on loopback */

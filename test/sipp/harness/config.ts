@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PortPlan } from './ports.js';
+import { repoRoot } from './paths.js';
 
 export interface TrunkSpec {
   name: string;
@@ -20,6 +21,8 @@ export interface TestConfigOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** extra fields of the `media` section (vad, bargeIn, agentCore, …) */
   media?: Record<string, unknown>;
+  /** run agent-core too (the front-desk agent on the embedded providers), its Redis and store under `dataDir` */
+  agentCore?: { dataDir: string };
 }
 
 export const TEST_NUMBER = '1000';
@@ -43,9 +46,21 @@ export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
     codecs: o.codecs ?? ['PCMU', 'PCMA'],
   };
   if (o.maxCallSeconds !== undefined) gateway.maxCallSeconds = o.maxCallSeconds;
+  const agent = o.agentCore
+    ? {
+        agentCore: {
+          listen: { address: '127.0.0.1', port: p.agentCore },
+          agents: { 'front-desk': { flow: join(repoRoot, 'agent-core/agents/front-desk.yaml'), tools: ['book_appointment', 'take_callback', 'transfer_call', 'end_call'] } },
+          demoCalendar: { enabled: true, port: p.demoCalendar },
+        },
+        redis: { embedded: true, port: p.redis, dataDir: join(o.agentCore.dataDir, 'redis') },
+        store: { kind: 'sqlite', sqlite: { path: join(o.agentCore.dataDir, 'callgate.db') } },
+      }
+    : {};
   return {
     version: 1,
-    services: ['sip-edge', 'sip-gateway', 'media-bridge'],
+    services: ['sip-edge', 'sip-gateway', 'media-bridge', ...(o.agentCore ? ['agent-core'] : [])],
+    ...agent,
     edge,
     gateway,
     media: {
@@ -53,6 +68,7 @@ export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
       rtpPortMin: p.rtpMin,
       rtpPortMax: p.rtpMax,
       control: { address: '127.0.0.1', port: p.mediaControl },
+      ...(o.agentCore ? { agentCore: { url: `ws://127.0.0.1:${p.agentCore}/v1/stream` } } : {}),
       ...o.media,
     },
     metrics: { enabled: true, address: '127.0.0.1', port: p.metrics },

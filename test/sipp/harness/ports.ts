@@ -10,6 +10,10 @@ export interface PortPlan {
   /** the media-bridge control port */
   mediaControl: number;
   metrics: number;
+  /** agent-core's WebSocket, the demo calendar, the private Redis */
+  agentCore: number;
+  demoCalendar: number;
+  redis: number;
   /** the appliance's RTP range */
   rtpMin: number;
   rtpMax: number;
@@ -28,6 +32,9 @@ export function portPlan(slot: number, opts: { rtpMin?: number; rtpMax?: number 
     control: base + 1,
     mediaControl: base + 2,
     metrics: base + 3,
+    agentCore: base + 4,
+    demoCalendar: base + 5,
+    redis: base + 6,
     rtpMin: opts.rtpMin ?? base + 50,
     rtpMax: opts.rtpMax ?? base + 99,
     // 10..29: SIPp SIP ports (cycled)

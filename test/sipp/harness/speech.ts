@@ -18,12 +18,16 @@ export interface SpeechStream {
 
 const MULAW_SILENCE = 0xff;
 
-export function speechUlaw(text: string, leadMs = 1000, tailMs = 2000): SpeechStream {
+/** who speaks: espeak-ng's US voice (the default), or a flite voice (`flite:rms`, `flite:slt`, `flite:awb`) */
+export type CallerVoice = 'espeak' | `flite:${string}`;
+
+export function speechUlaw(text: string, leadMs = 1000, tailMs = 2000, voice: CallerVoice = 'espeak'): SpeechStream {
   const dir = mkdtempSync(join(tmpdir(), 'callgate-speech-'));
   try {
     const wav = join(dir, 'speech.wav');
     const raw = join(dir, 'speech.ulaw');
-    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', wav, text]);
+    if (voice === 'espeak') execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', wav, text]);
+    else execFileSync('flite', ['-voice', voice.slice('flite:'.length), '-t', text, '-o', wav]);
     execFileSync('sox', [wav, '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'raw', raw]);
     const sentence = readFileSync(raw);
     const lead = Buffer.alloc((leadMs * 8000) / 1000, MULAW_SILENCE);
@@ -39,7 +43,7 @@ export function speechUlaw(text: string, leadMs = 1000, tailMs = 2000): SpeechSt
     if (first < 0) throw new Error('espeak-ng produced no audible speech');
     return { ulaw: Buffer.concat([lead, sentence, tail]), voicedStartMs: leadMs + first / 8, voicedEndMs: leadMs + last / 8 };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('espeak-ng and sox are needed (apt-get install espeak-ng sox; scripts/setup.sh does it)');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('espeak-ng, flite and sox are needed (apt-get install espeak-ng flite sox; scripts/setup.sh does it)');
     throw err;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -69,7 +69,18 @@ import type {
   TurnRecord,
 } from '../port.js';
 import { emptyPurgeCounts } from '../retention.js';
-import { checkLimit, checkListQuery, checkTurn, outboxIds, requireId, requireSeq, requireTime, shortError } from '../validate.js';
+import {
+  checkLimit,
+  checkListQuery,
+  checkSessionExpiry,
+  checkTurn,
+  checkTurnText,
+  outboxIds,
+  requireId,
+  requireSeq,
+  requireTime,
+  shortError,
+} from '../validate.js';
 import { audioRecord, compact, date, fromDoc, outboxEntry, turnRecord, type OutboxDoc } from './documents.js';
 import { ensureIndexes } from './indexes.js';
 
@@ -317,6 +328,13 @@ export class MongoConversationStore implements ConversationStore {
     });
   }
 
+  async updateTurnText(sessionId: string, seq: number, field: 'callerText' | 'agentText', text: string): Promise<void> {
+    const op = 'updateTurnText';
+    const name = checkTurnText(op, sessionId, seq, field, text);
+    const r = await this.run(op, 'write', () => this.col('turns').updateOne({ sessionId, seq }, { $set: { [name]: text } }));
+    if (r.matchedCount === 0) throw new StoreNotFoundError(op, `no turn ${seq} in session ${sessionId}`);
+  }
+
   async listPendingOutbox(limit: number): Promise<OutboxEntry[]> {
     checkLimit('listPendingOutbox', limit);
     return this.run('listPendingOutbox', 'read', async () => {
@@ -559,6 +577,39 @@ export class MongoConversationStore implements ConversationStore {
 
   // -------------------------------------------------------------------------------------------------------------
   // retention
+
+  /**
+   * Without a transaction, in an order that keeps the session outliving its records after every step: the
+   * session is raised to the latest given expiry first, then the records get theirs, then the session gets its
+   * own (at least the latest expiry among its records). Each step is idempotent, so a retry finishes the job.
+   */
+  async setSessionExpiry(sessionId: string, expiresAt: Partial<Record<CollectionName, number>>): Promise<void> {
+    const op = 'setSessionExpiry';
+    const given = checkSessionExpiry(op, sessionId, expiresAt);
+    await this.run(op, 'write', async () => {
+      const sessions = this.col('sessions');
+      if (!(await sessions.findOne({ id: sessionId }, { projection: { _id: 1 } }))) throw new StoreNotFoundError(op, `no session ${sessionId}`);
+      // outbox entries a crash left embedded in their turn become outbox documents first, as in deleteSession
+      await this.sweepEmbedded({ sessionId });
+      if (given.length) await sessions.updateOne({ id: sessionId }, { $max: { expiresAt: date(Math.max(...given.map(([, at]) => at))) } });
+      for (const [c, at] of given) {
+        if (c === 'sessions') continue;
+        // a pending outbox entry is never purged: only published ones take the new expiry
+        const filter: Filter<Document> = c === 'outbox' ? { sessionId, publishedAt: { $type: 'number' } } : { sessionId };
+        await this.col(c).updateMany(filter, { $set: { expiresAt: date(at) } });
+      }
+      let latest = 0;
+      for (const c of PER_SESSION_COLLECTIONS) {
+        const last = await this.col(c).findOne({ sessionId }, { sort: { expiresAt: -1 }, projection: { _id: 0, expiresAt: 1 } });
+        if (last?.expiresAt instanceof Date) latest = Math.max(latest, last.expiresAt.getTime());
+      }
+      // the session outlives its records, or deleteCaller could not find them
+      const own = given.find(([c]) => c === 'sessions')?.[1];
+      const update = own === undefined ? { $max: { expiresAt: date(latest) } } : { $set: { expiresAt: date(Math.max(own, latest)) } };
+      const r = await sessions.updateOne({ id: sessionId }, update);
+      if (r.matchedCount === 0) throw new StoreNotFoundError(op, `no session ${sessionId}`);
+    });
+  }
 
   async purgeExpired(now: number): Promise<PurgeCounts> {
     requireTime('purgeExpired', 'now', now);

@@ -20,6 +20,7 @@ import type {
   AuditInput,
   AuditQuery,
   AuditRecord,
+  CollectionName,
   ConversationStore,
   DeletionCounts,
   DeletionReport,
@@ -46,7 +47,18 @@ import type {
 } from '../port.js';
 import { CALLER_DELETED, PER_SESSION_COLLECTIONS, SESSION_DELETED, addDeletionCounts, zeroDeletionCounts } from '../deletion.js';
 import { emptyPurgeCounts } from '../retention.js';
-import { checkLimit, checkListQuery, checkTurn, outboxIds, requireId, requireSeq, requireTime, shortError } from '../validate.js';
+import {
+  checkLimit,
+  checkListQuery,
+  checkSessionExpiry,
+  checkTurn,
+  checkTurnText,
+  outboxIds,
+  requireId,
+  requireSeq,
+  requireTime,
+  shortError,
+} from '../validate.js';
 import {
   annotationRecord,
   audioRecord,
@@ -256,6 +268,13 @@ export class SqliteConversationStore implements ConversationStore {
       const row = this.db.prepare('SELECT * FROM turns WHERE session_id = ? AND turn_id = ?').get(sessionId, turnId) as TurnRow | undefined;
       return row ? turnRecord(row, this.o.rawTextKey, this.o.now()) : null;
     });
+  }
+
+  async updateTurnText(sessionId: string, seq: number, field: 'callerText' | 'agentText', text: string): Promise<void> {
+    const op = 'updateTurnText';
+    const column = checkTurnText(op, sessionId, seq, field, text) === 'callerText' ? 'caller_text' : 'agent_text';
+    const changes = this.run(op, 'write', () => this.db.prepare(`UPDATE turns SET ${column} = ? WHERE session_id = ? AND seq = ?`).run(text, sessionId, seq).changes);
+    if (changes === 0) throw new StoreNotFoundError(op, `no turn ${seq} in session ${sessionId}`);
   }
 
   async listPendingOutbox(limit: number): Promise<OutboxEntry[]> {
@@ -509,6 +528,26 @@ export class SqliteConversationStore implements ConversationStore {
 
   // -------------------------------------------------------------------------------------------------------------
   // retention
+
+  async setSessionExpiry(sessionId: string, expiresAt: Partial<Record<CollectionName, number>>): Promise<void> {
+    const op = 'setSessionExpiry';
+    const given = new Map(checkSessionExpiry(op, sessionId, expiresAt));
+    const latest = PER_SESSION_TABLES.map((t) => `coalesce((SELECT max(expires_at) FROM ${t} WHERE session_id = @id), 0)`).join(', ');
+    const tx = this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(sessionId)) throw new StoreNotFoundError(op, `no session ${sessionId}`);
+      for (const table of PER_SESSION_TABLES) {
+        const at = given.get(table);
+        // a pending outbox entry is never purged: only published ones take the new expiry
+        const published = table === 'outbox' ? ' AND published_at IS NOT NULL' : '';
+        if (at !== undefined) this.db.prepare(`UPDATE ${table} SET expires_at = ? WHERE session_id = ?${published}`).run(at, sessionId);
+      }
+      const session = given.get('sessions');
+      if (session !== undefined) this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(session, sessionId);
+      // the session outlives its records, or deleteCaller could not find them
+      this.db.prepare(`UPDATE sessions SET expires_at = max(expires_at, ${latest}) WHERE id = @id`).run({ id: sessionId });
+    });
+    this.run(op, 'write', () => tx.immediate());
+  }
 
   async purgeExpired(now: number): Promise<PurgeCounts> {
     requireTime('purgeExpired', 'now', now);

@@ -41,7 +41,7 @@ export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
   const gateway: Record<string, unknown> = {
     drachtio: { host: '127.0.0.1', port: p.control, secret: CONTROL_SECRET },
     trunks: o.trunks ?? [{ name: 'loopback', allow: ['127.0.0.0/8'] }],
-    numbers: o.numbers ?? [{ number: TEST_NUMBER, agent: 'demo', transferTarget: 'sip:operator@127.0.0.1:5070' }],
+    numbers: o.numbers ?? [{ number: TEST_NUMBER, agent: o.agentCore ? 'front-desk' : 'demo', transferTarget: 'sip:operator@127.0.0.1:5070' }],
     admission: { maxConcurrentCalls: 50, maxCallsPerSecond: 200, retryAfterSeconds: 5, ...o.admission },
     codecs: o.codecs ?? ['PCMU', 'PCMA'],
   };

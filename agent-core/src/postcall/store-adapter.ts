@@ -17,10 +17,10 @@
  * from `analytics.quality`, else from the turns' `meta.quality`, else there are none. The store's outcome
  * `caller_hung_up` reads as `caller_hangup`; other outcomes are kept as they are.
  *
- * Two writes the port has no method for are taken from small extensions the store may implement (or that are
- * passed in): `TurnTextUpdater` (rewrite one text field of a stored turn; `appendTurn` of a stored turn writes
- * nothing) and `SessionExpiryUpdater` (set expiresAt of a session's records per collection). Without them
- * `updateTurnText` and `markRetention` reject, so a flow fails visibly instead of leaving PII or wrong expiries.
+ * Two writes go through `TurnTextUpdater` (rewrite one text field of a stored turn; `appendTurn` of a stored
+ * turn writes nothing) and `SessionExpiryUpdater` (set expiresAt of a session's records per collection): both
+ * stores implement them, and others can be passed in. Without them `updateTurnText` and `markRetention` reject,
+ * so a flow fails visibly instead of leaving PII or wrong expiries.
  */
 import { StoreNotFoundError } from '../store/errors.js';
 import { COLLECTIONS, type CollectionName, type ConversationStore, type JsonObject, type JsonValue, type SessionSummary, type TurnRecord as StoredTurn } from '../store/port.js';
@@ -133,7 +133,7 @@ export type TurnTextField = 'callerText' | 'agentText';
 
 /**
  * Rewrites one text field of a stored turn (the post-call redact step). Rejects with StoreNotFoundError when
- * the session has no turn `seq`. Not in `ConversationStore` yet; see the module comment.
+ * the session has no turn `seq`. The store implements it natively (ConversationStore); an updater given here takes precedence.
  */
 export interface TurnTextUpdater {
   updateTurnText(sessionId: string, seq: number, field: TurnTextField, text: string): Promise<void>;
@@ -145,7 +145,7 @@ export const NEVER_EXPIRES = 8_640_000_000_000_000;
 /**
  * Sets expiresAt (epoch ms) of every record of the session in each named collection; `sessions` is the session
  * record itself. The store keeps the session at least as long as its records (it raises `sessions` to the
- * latest expiresAt of the session's records). Not in `ConversationStore` yet; see the module comment.
+ * latest expiresAt of the session's records). The store implements it natively (ConversationStore); an updater given here takes precedence.
  */
 export interface SessionExpiryUpdater {
   setSessionExpiry(sessionId: string, expiresAt: Partial<Record<CollectionName, number>>): Promise<void>;

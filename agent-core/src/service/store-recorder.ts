@@ -6,7 +6,7 @@
  */
 import type { Logger } from '@callgate/contracts';
 import type { ConversationRecorder, RecordedTurn } from '../session/recorder.js';
-import { deriveCallerKey, type ConversationStore } from '../store/index.js';
+import { deriveCallerKey, type ConversationStore, type JsonValue } from '../store/index.js';
 
 export interface StoreRecorderOptions {
   store: ConversationStore;
@@ -49,7 +49,7 @@ export class StoreRecorder implements ConversationRecorder {
           interrupted: t.interrupted,
           timings: t.timings,
           meta: {
-            toolCalls: t.tools.map((x) => ({ tool: x.tool, ok: x.ok, ms: x.ms, ...(x.errorCode ? { errorCode: x.errorCode } : {}) })),
+            toolCalls: t.tools.map((x) => ({ tool: x.tool, ok: x.ok, ms: x.ms, ...(x.errorCode ? { errorCode: x.errorCode } : {}), ...(x.result !== undefined ? { result: x.result as JsonValue } : {}) })),
             ...(t.dtmf ? { dtmf: true } : {}),
             ...(t.callerSpeechMs !== undefined ? { callerSpeechMs: t.callerSpeechMs } : {}),
             ...(t.agentAudioMs !== undefined ? { agentAudioMs: t.agentAudioMs } : {}),

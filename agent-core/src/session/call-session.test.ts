@@ -224,7 +224,7 @@ describe('CallSession', () => {
     assert.ok(greeting && !greeting.callerText && greeting.agentText);
     assert.ok(second && second.callerText && !/five five five/.test(second.callerText), `redacted: ${second?.callerText}`);
     assert.equal(second.interrupted, true);
-    assert.deepEqual(second.tools.map((x) => [x.tool, x.ok]), [['take_callback', true]]);
+    assert.deepEqual(second.tools.map((x) => [x.tool, x.ok, x.result]), [['take_callback', true, { reference: 'C-1' }]]);
     assert.equal(typeof second.timings.firstRtpOutMs, 'number');
     assert.equal(third?.agentText, 'Goodbye.');
     assert.deepEqual(t.recorded.ended, ['completed']);

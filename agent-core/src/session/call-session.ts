@@ -326,8 +326,11 @@ export class CallSession {
       ...(this.o.policy.filler ? { filler: this.o.policy.filler } : {}),
       ...(decided ? { beforeTool: () => decided } : {}),
       onSpoken: (text) => this.publishTranscript(turnId, 'agent', text, false),
-      onTool: (call, status, ms, error) => {
-        if (status !== 'started') active.tools.push({ tool: call.name, ok: status === 'ok', ms: Math.round(ms ?? 0), ...(error ? { errorCode: error } : {}) });
+      onTool: (call, status, ms, error, result) => {
+        if (status !== 'started') {
+          const kept = result === undefined ? {} : { result: redactJson(result, this.o.redact) };
+          active.tools.push({ tool: call.name, ok: status === 'ok', ms: Math.round(ms ?? 0), ...(error ? { errorCode: error } : {}), ...kept });
+        }
         this.live.publish({ type: 'tool', turnId, tool: call.name, status, ...(ms !== undefined ? { ms: Math.round(ms) } : {}), ...(error ? { error } : {}) });
         this.log.info('agent: tool', { turn_id: turnId, tool: call.name, status, ms: ms === undefined ? undefined : Math.round(ms), error });
       },
@@ -490,6 +493,14 @@ export class CallSession {
     if (!text) return;
     this.live.publish({ type: 'transcript', turnId, speaker, final, text: this.o.redact(text) });
   }
+}
+
+/** a JSON value with every string redacted */
+function redactJson(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, redact));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactJson(v, redact)]));
+  return value;
 }
 
 /** the assistant text of a reply's messages */

@@ -9,6 +9,8 @@ export interface RecordedTool {
   ok: boolean;
   ms: number;
   errorCode?: string;
+  /** the tool's result, its strings redacted (the summary names what was booked) */
+  result?: unknown;
 }
 
 export interface RecordedTurn {

@@ -39,7 +39,7 @@ export interface ReplyRunOptions {
   beforeTool?: () => Promise<boolean>;
   /** a chunk of agent text was queued for speaking (for the live transcript) */
   onSpoken?: (text: string) => void;
-  onTool?: (call: ToolCall, status: 'started' | 'ok' | 'failed', ms?: number, error?: string) => void;
+  onTool?: (call: ToolCall, status: 'started' | 'ok' | 'failed', ms?: number, error?: string, result?: unknown) => void;
 }
 
 export interface ReplyResult {
@@ -216,7 +216,7 @@ export class ReplyRun {
         o.onTool?.(call, 'ok', ms);
         continue;
       }
-      o.onTool?.(call, outcome.ok ? 'ok' : 'failed', ms, outcome.ok ? undefined : outcome.error.code);
+      o.onTool?.(call, outcome.ok ? 'ok' : 'failed', ms, outcome.ok ? undefined : outcome.error.code, outcome.ok ? outcome.result : undefined);
       const content = JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error });
       this.messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content, ok: outcome.ok });
     }

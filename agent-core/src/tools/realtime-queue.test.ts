@@ -135,7 +135,6 @@ test('arguments and results are sealed in Redis: what a caller said is not there
   counting('/secret');
   const r = await rig([webhookTool('secret')]);
   try {
-    await r.startWorker();
     const out = await r.tools.run({ id: 'tc-s', name: 'secret', arguments: { item: 'two one two five five five zero one nine eight' } }, ctx('sess-s/tc-s'));
     assert.equal(out.ok, true);
     const client = new Redis(redis.connection);

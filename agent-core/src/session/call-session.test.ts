@@ -134,6 +134,7 @@ describe('CallSession', () => {
     assert.equal(t.dialogue.requests.length, 4, 'a wrong guess is redone with the final');
     const sent = new Set(t.audio.map((a) => a.replyId));
     assert.equal(t.replies().length, 3, 'the discarded guess never reached the bridge');
+    assert.ok(!t.live.events.some((e) => e.type === 'transcript' && e.speaker === 'agent' && /yes thanks/.test(e.text)), 'nor the live transcript');
     assert.equal(sent.size, 3);
     assert.deepEqual(t.dialogue.requests[3]!.messages.filter((m) => m.role === 'user').map((m) => m.content), ['yes please', 'no thanks']);
     t.session.close('bye');

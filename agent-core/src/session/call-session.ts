@@ -310,6 +310,12 @@ export class CallSession {
     this.replySeq += 1;
     const replyId = `${turnId}-r${this.replySeq}`;
     const timeline = new TurnTimeline();
+    let held: string[] | undefined = decided ? [] : undefined;
+    void decided?.then((keep) => {
+      const words = held ?? [];
+      held = undefined;
+      if (keep) for (const text of words) this.publishTranscript(turnId, 'agent', text, false);
+    });
     const run = new ReplyRun({
       sessionId: this.sessionId,
       agent: this.o.start.agent,
@@ -325,7 +331,8 @@ export class CallSession {
       timeline,
       ...(this.o.policy.filler ? { filler: this.o.policy.filler } : {}),
       ...(decided ? { beforeTool: () => decided } : {}),
-      onSpoken: (text) => this.publishTranscript(turnId, 'agent', text, false),
+      // a speculative reply's words are shown only once it is adopted (a discarded guess was never said)
+      onSpoken: (text) => (held ? held.push(text) : this.publishTranscript(turnId, 'agent', text, false)),
       onTool: (call, status, ms, error, result) => {
         if (status !== 'started') {
           const kept = result === undefined ? {} : { result: redactJson(result, this.o.redact) };

@@ -9,7 +9,7 @@
  *   bridge end → everything stops.
  * Transcripts are redacted before they leave (live events); logs carry ids and numbers, never text.
  */
-import type { AgentControlEvent, AgentStreamStart, BridgeControlEvent, Logger } from '@callgate/contracts';
+import type { AgentControlEvent, AgentStreamStart, BridgeControlEvent, Logger, TurnTiming } from '@callgate/contracts';
 import type { DialogueMessage, DialogueModel, DialogueState, SpeechToText, SttHints, SttStream, TextToSpeech } from '../providers/ports.js';
 import { LiveStamper, type LiveSink } from './live-publisher.js';
 import type { ConversationRecorder, RecordedTool } from './recorder.js';
@@ -47,19 +47,8 @@ export interface BridgeOut {
   sendAudio(replyId: string, pcm: Int16Array): void;
 }
 
-/** Stage latencies of a finished turn, in ms after the caller's speech ended (metrics). */
-export interface TurnReport {
-  turnId: string;
-  /** speech onset → the recogniser's first partial */
-  sttFirstPartialMs: number | null;
-  sttFinalMs: number | null;
-  firstTokenMs: number | null;
-  firstAudioMs: number | null;
-  firstRtpOutMs: number | null;
-  bargeInMs: number | null;
-  playbackStoppedMs: number | null;
-  filler: boolean;
-}
+/** Stage latencies of a finished turn, in ms after the caller's speech ended (metrics, live events). */
+export type TurnReport = TurnTiming;
 
 export interface CallSessionOptions {
   start: AgentStreamStart;

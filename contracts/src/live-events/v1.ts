@@ -77,6 +77,9 @@ export type LiveEvent = z.infer<typeof liveEventSchema>;
 /** a live event before the publisher stamps it */
 export type LiveEventBody = LiveEvent extends infer E ? (E extends LiveEvent ? Omit<E, 'v' | 'sessionId' | 'seq' | 'at'> : never) : never;
 
+/** one turn's stage timings, as a turn_timing event carries them (ms after the caller's speech ended) */
+export type TurnTiming = Omit<Extract<LiveEvent, { type: 'turn_timing' }>, 'v' | 'sessionId' | 'seq' | 'at' | 'type'>;
+
 /** Validates an event read from Redis or a socket; never throws. */
 export function parseLiveEvent(raw: unknown): { ok: true; value: LiveEvent } | { ok: false; reason: string } {
   const r = liveEventSchema.safeParse(raw);

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { LiveEvent } from '@callgate/contracts';
+import type { LiveEvent, TurnTiming } from '@callgate/contracts';
 import { speechUlaw, type CallerVoice } from '../harness/speech.js';
 import { FRAME_MS, SAMPLE_RATE, codecOfPt, wavOf, type AudioFrame } from './audio.js';
 import { LIVE_CHANNEL, LiveTracker, subscribeLive, type LiveSubscription, type RedisTarget, type TurnTimingEvent, type WindowEvents } from './live.js';
@@ -55,17 +55,8 @@ export interface ConversationOptions {
   signal?: AbortSignal;
 }
 
-export interface LiveTiming {
-  turnId: string;
-  sttFirstPartialMs: number | null;
-  sttFinalMs: number | null;
-  firstTokenMs: number | null;
-  firstAudioMs: number | null;
-  firstRtpOutMs: number | null;
-  bargeInMs: number | null;
-  playbackStoppedMs: number | null;
-  filler: boolean;
-}
+/** a turn's stage timings from agent-core's live events */
+export type LiveTiming = TurnTiming;
 
 export interface TurnResult {
   /** 0: the agent's greeting; 1..n: the script's turns */
@@ -527,18 +518,8 @@ export async function runConversation(opts: ConversationOptions): Promise<Conver
   return result;
 }
 
-function liveTiming(t: TurnTimingEvent): LiveTiming {
-  return {
-    turnId: t.turnId,
-    sttFirstPartialMs: t.sttFirstPartialMs ?? null,
-    sttFinalMs: t.sttFinalMs,
-    firstTokenMs: t.firstTokenMs,
-    firstAudioMs: t.firstAudioMs,
-    firstRtpOutMs: t.firstRtpOutMs,
-    bargeInMs: t.bargeInMs,
-    playbackStoppedMs: t.playbackStoppedMs,
-    filler: t.filler,
-  };
+function liveTiming({ v: _v, sessionId: _s, seq: _q, at: _a, type: _t, ...timing }: TurnTimingEvent): LiveTiming {
+  return timing;
 }
 
 /** what summary.json holds: the result with per-turn numbers (texts are the redacted live ones) */

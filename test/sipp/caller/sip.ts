@@ -9,12 +9,11 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenariosDir, sippBinary } from '../harness/paths.js';
-import { parseSippMessages } from '../harness/sip-trace.js';
-import type { SippResult } from '../harness/sipp.js';
+import { collectSippResult, type SippResult } from '../harness/sipp.js';
 
 export interface AnsweredMedia {
   address: string;
@@ -243,16 +242,6 @@ interface SippSpawn {
   callIdPattern: string;
 }
 
-/** run folders of calls that went well, removed when this process exits (failed runs stay, for debugging) */
-const cleanOnExit = new Set<string>();
-process.once('exit', () => {
-  if (process.env.CALLGATE_KEEP_SIPP_RUNS) return;
-  for (const d of cleanOnExit) rmSync(d, { recursive: true, force: true });
-});
-
-function readIf(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'latin1') : '';
-}
 
 /**
  * One SIPp run in a fresh temp directory (like the test harness' runner, which it mirrors), but detached: in
@@ -309,19 +298,7 @@ function runSipp(o: SippSpawn): { dir: string; done: Promise<SippResult>; kill()
     child.once('close', (code, signal) => {
       clearTimeout(killer);
       process.off('exit', kill);
-      if (code === 0) cleanOnExit.add(dir);
-      resolve({
-        code,
-        signal,
-        dir,
-        args,
-        messages: parseSippMessages(readIf(join(dir, 'messages.log'))),
-        errors: readIf(join(dir, 'errors.log')),
-        logs: readIf(join(dir, 'actions.log')),
-        screen: readIf(join(dir, 'screen.log')),
-        stdout,
-        durationMs: Date.now() - started,
-      });
+      resolve(collectSippResult({ dir, args, stdout, startedAt: started }, code, signal));
     });
   });
   return { dir, done, kill };

@@ -84,6 +84,27 @@ process.once('exit', () => {
   for (const d of cleanOnExit) rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * What a finished SIPp run left in its folder, as a result; a run that succeeded has its folder removed when
+ * this process exits (failed runs stay, for debugging). Shared by this runner and `npm run call`'s.
+ */
+export function collectSippResult(run: { dir: string; args: string[]; stdout: string; startedAt: number }, code: number | null, signal: NodeJS.Signals | null): SippResult {
+  const { dir } = run;
+  if (code === 0) cleanOnExit.add(dir);
+  return {
+    code,
+    signal,
+    dir,
+    args: run.args,
+    messages: parseSippMessages(readIf(join(dir, 'messages.log'))),
+    errors: readIf(join(dir, 'errors.log')),
+    logs: readIf(join(dir, 'actions.log')),
+    screen: readIf(join(dir, 'screen.log')),
+    stdout: run.stdout,
+    durationMs: Date.now() - run.startedAt,
+  };
+}
+
 export function startSipp(o: SippOptions): SippRun {
   const dir = mkdtempSync(join(tmpdir(), 'callgate-sipp-run-'));
   const scenarioSrc = o.scenario.startsWith('/') ? o.scenario : join(scenariosDir, o.scenario);
@@ -149,19 +170,7 @@ export function startSipp(o: SippOptions): SippRun {
     child.once('close', (code, signal) => {
       clearTimeout(killer);
       process.off('exit', onExit);
-      if (code === 0) cleanOnExit.add(dir);
-      resolve({
-        code,
-        signal,
-        dir,
-        args,
-        messages: parseSippMessages(readIf(join(dir, 'messages.log'))),
-        errors: readIf(join(dir, 'errors.log')),
-        logs: readIf(join(dir, 'actions.log')),
-        screen: readIf(join(dir, 'screen.log')),
-        stdout,
-        durationMs: Date.now() - started,
-      });
+      resolve(collectSippResult({ dir, args, stdout, startedAt: started }, code, signal));
     });
   });
 

@@ -9,47 +9,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { redact, type PiiType } from '@callgate/agent-core';
+import { redact, scoreUtterance, type CorpusUtterance } from '@callgate/agent-core';
 import { repoRoot } from '../sipp/harness/paths.js';
 
-interface Utterance {
-  text: string;
-  pii: Array<{ type: PiiType; value: string }>;
-}
-
-interface Range {
-  type: string;
-  start: number;
-  end: number;
-}
-
-const covers = (found: Range, expected: Range): boolean =>
-  found.type === expected.type && Math.min(found.end, expected.end) - Math.max(found.start, expected.start) >= (expected.end - expected.start) / 2;
-
-function expectedRanges(u: Utterance): Range[] {
-  return u.pii.map((p) => {
-    const start = u.text.indexOf(p.value);
-    if (start < 0) throw new Error(`redaction bench: ${JSON.stringify(p.value)} is not in ${JSON.stringify(u.text)}`);
-    return { type: p.type, start, end: start + p.value.length };
-  });
-}
-
 /** expected values found and detected spans that were right, over the corpus */
-function score(corpus: readonly Utterance[]): { expected: number; recalled: number; found: number; correct: number } {
+function score(corpus: readonly CorpusUtterance[]): { expected: number; recalled: number; found: number; correct: number } {
   const s = { expected: 0, recalled: 0, found: 0, correct: 0 };
   for (const u of corpus) {
-    const expected = expectedRanges(u);
-    const { found } = redact(u.text);
+    const { expected, found } = scoreUtterance(u);
     s.expected += expected.length;
-    s.recalled += expected.filter((e) => found.some((f) => covers(f, e))).length;
+    s.recalled += expected.filter((e) => e.found).length;
     s.found += found.length;
-    s.correct += found.filter((f) => expected.some((e) => covers(f, e))).length;
+    s.correct += found.filter((f) => f.correct).length;
   }
   return s;
 }
 
 export async function runRedactionBench(opts: { durationMs?: number } = {}): Promise<Record<string, number>> {
-  const corpus = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'pii', 'utterances.json'), 'utf8')) as Utterance[];
+  const corpus = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'pii', 'utterances.json'), 'utf8')) as CorpusUtterance[];
   if (corpus.length === 0) throw new Error('redaction bench: the corpus is empty');
   const s = score(corpus);
   const durationMs = opts.durationMs ?? 2000;

@@ -8,32 +8,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { redact } from './redact.js';
 import { PII_TYPES, type PiiType } from './types.js';
-
-interface Utterance {
-  text: string;
-  pii: Array<{ type: PiiType; value: string }>;
-}
+import { expectedRanges, scoreUtterance, type CorpusUtterance } from './corpus-score.js';
 
 // compiled to agent-core/dist/src/privacy/: four levels up is the repository root
-const corpus = JSON.parse(readFileSync(new URL('../../../../test/fixtures/pii/utterances.json', import.meta.url), 'utf8')) as Utterance[];
-
-interface Range {
-  type: PiiType;
-  start: number;
-  end: number;
-}
-
-const covers = (found: Range, expected: Range): boolean =>
-  found.type === expected.type &&
-  Math.min(found.end, expected.end) - Math.max(found.start, expected.start) >= (expected.end - expected.start) / 2;
-
-function expectedRanges(u: Utterance): Range[] {
-  return u.pii.map((p) => {
-    const start = u.text.indexOf(p.value);
-    assert.ok(start >= 0, `${JSON.stringify(p.value)} is not in ${JSON.stringify(u.text)}`);
-    return { type: p.type, start, end: start + p.value.length };
-  });
-}
+const corpus = JSON.parse(readFileSync(new URL('../../../../test/fixtures/pii/utterances.json', import.meta.url), 'utf8')) as CorpusUtterance[];
 
 test('the corpus is well formed: 80+ utterances, 25+ without PII, every type in it', () => {
   assert.ok(corpus.length >= 80);
@@ -47,10 +25,9 @@ test('corpus recall and precision per type', () => {
   const row = (k: PiiType | 'ALL') => stats.get(k) ?? stats.set(k, { expected: 0, recalled: 0, found: 0, correct: 0 }).get(k)!;
   const misses: string[] = [];
   for (const u of corpus) {
-    const expected = expectedRanges(u);
-    const { found } = redact(u.text);
+    const { expected, found } = scoreUtterance(u);
     for (const e of expected) {
-      const ok = found.some((f) => covers(f, e));
+      const ok = e.found;
       for (const r of [row(e.type), row('ALL')]) {
         r.expected++;
         if (ok) r.recalled++;
@@ -58,7 +35,7 @@ test('corpus recall and precision per type', () => {
       if (!ok) misses.push(`missed ${e.type} ${JSON.stringify(u.text.slice(e.start, e.end))} in ${JSON.stringify(u.text)}`);
     }
     for (const f of found) {
-      const ok = expected.some((e) => covers(f, e));
+      const ok = f.correct;
       for (const r of [row(f.type), row('ALL')]) {
         r.found++;
         if (ok) r.correct++;

@@ -5,3 +5,4 @@ export { redact, detectPii, hmacToken, DETECTORS, type RedactOptions, type Redac
 export { PII_TYPES, type PiiType, type PiiSpan, type Detector } from './types.js';
 export { tokenize, numberAt, digitRuns, type Token, type DigitRun, type NumberUnit } from './spoken-digits.js';
 export { luhnValid } from './detectors/card.js';
+export { scoreUtterance, expectedRanges, type CorpusUtterance, type CorpusRange } from './corpus-score.js';

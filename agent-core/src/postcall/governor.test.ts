@@ -164,6 +164,7 @@ test('a live burst pauses the batch worker, and batch flows wait until it is ove
     connection: redis.connection,
     realtimeQueueName: realtimeName,
     intervalMs: 20,
+    resumeAfterChecks: 3,
   });
   const modes: string[] = [];
   gov.on('change', (s) => modes.push(`${s.mode}:${s.reasons.join(',')}`));
@@ -186,7 +187,7 @@ test('a live burst pauses the batch worker, and batch flows wait until it is ove
     live = 5;
     await realtime.drain();
     await waitFor(() => gov.state.reasons.join() === 'live_calls', 3000, 'the calls to hold the yield');
-    assert.equal(completed.length, 0, 'no batch step ran while yielding');
+    assert.equal(completed.length, 0, `no batch step ran while yielding: ${JSON.stringify(completed)} ${JSON.stringify(modes)}`);
     assert.equal((await flows.status('sess-g1'))?.state, 'waiting');
 
     live = 4; // not below 80 % of 5

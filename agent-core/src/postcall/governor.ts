@@ -61,8 +61,10 @@ export interface BatchGovernorOptions {
   maxRealtimeLagMs: number;
   /** yield when this many realtime jobs wait (default: not used) */
   maxRealtimeWaiting?: number;
-  /** resume when every input is below this fraction of its threshold (default 0.8) */
+  /** resume when every input is below this fraction of its threshold (default 0.8) … */
   resumeRatio?: number;
+  /** … on this many checks in a row (default 1; more keeps one odd reading from ending a yield) */
+  resumeAfterChecks?: number;
   /** sampling period (default 250 ms) */
   intervalMs?: number;
   /** reads the realtime lag; default: from the realtime queue over `connection` */
@@ -104,6 +106,8 @@ export class BatchGovernor extends EventEmitter<BatchGovernorEvents> {
   /** one check at a time; a check asked for meanwhile runs after it */
   private checking: Promise<GovernorState> | undefined;
   private again = false;
+  /** checks in a row on which nothing called for a yield */
+  private calmChecks = 0;
   /** the target's pause/resume calls, in order */
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -200,7 +204,9 @@ export class BatchGovernor extends EventEmitter<BatchGovernorEvents> {
     if (over(realtimeWaiting, this.opts.maxRealtimeWaiting)) reasons.push('realtime_backlog');
 
     // a failed lag read never resumes: Redis may be down, and the live calls alone do not tell the whole load
-    const mode: GovernorState['mode'] = reasons.length > 0 || (yielding && lag === undefined) ? 'yielding' : 'running';
+    const calm = reasons.length === 0 && !(yielding && lag === undefined);
+    this.calmChecks = calm ? this.calmChecks + 1 : 0;
+    const mode: GovernorState['mode'] = !calm || (yielding && this.calmChecks < (this.opts.resumeAfterChecks ?? 1)) ? 'yielding' : 'running';
     const previous = this.current;
     this.current = {
       mode,

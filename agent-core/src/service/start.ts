@@ -119,7 +119,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
           onError: (err) => log.warn('agent-core: batch worker error', { err }),
         });
         stops.push(() => worker.close());
-        const governor = new BatchGovernor({ target: worker, liveCalls: () => metricsSessions(), maxLiveCalls: pc.maxLiveCalls, maxRealtimeLagMs: pc.maxRealtimeLagMs, connection, onError: (err) => log.warn('agent-core: batch governor cannot read the realtime queue', { err }) });
+        const governor = new BatchGovernor({ target: worker, liveCalls: () => metricsSessions(), maxLiveCalls: pc.maxLiveCalls, maxRealtimeLagMs: pc.maxRealtimeLagMs, resumeAfterChecks: 3, connection, onError: (err) => log.warn('agent-core: batch governor cannot read the realtime queue', { err }) });
         governor.on('change', (state) => {
           metrics.batchYielding.set(state.mode === 'yielding' ? 1 : 0);
           log.info('agent-core: batch work ' + (state.mode === 'yielding' ? 'yields to live calls' : 'resumes'), { reasons: state.reasons, live_calls: state.liveCalls, realtime_lag_ms: state.realtimeLagMs });

@@ -1,6 +1,7 @@
 /**
- * Loopback port plan: every test file owns a block of 100 ports (slot N -> 41000 + 100*N) so files never collide
- * with each other, nor with a developer's appliance on 5060/9022/9464.
+ * Loopback port plan: every test file owns a block of 100 ports (slot N -> 10000 + 100*N) so files never collide
+ * with each other, nor with a developer's appliance on 5060/9022/9464; the blocks lie below Linux's ephemeral
+ * range (32768–60999), so no client socket of another test can take one of them first.
  */
 export interface PortPlan {
   /** the appliance's SIP port (UDP and TCP) */
@@ -24,7 +25,7 @@ export interface PortPlan {
 
 export function portPlan(slot: number, opts: { rtpMin?: number; rtpMax?: number } = {}): PortPlan {
   if (!Number.isInteger(slot) || slot < 0 || slot > 80) throw new Error(`port slot ${slot} out of range 0..80`);
-  const base = 41000 + slot * 100;
+  const base = 10000 + slot * 100;
   let sipp = 0;
   let media = 0;
   return {

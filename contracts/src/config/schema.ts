@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { agentCoreServiceSchema, redisSchema, storeSchema } from './agent-core.js';
+import { dashboardSchema } from './dashboard.js';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -15,7 +16,7 @@ const sipUri = z.string().regex(/^(sips?|tel):.+/i, 'a sip:, sips: or tel: URI')
 /** the agent the media bridge plays by itself (no agent-core needed) */
 export const BUILTIN_DEMO_AGENT = 'demo';
 
-export const serviceNames = ['sip-edge', 'sip-gateway', 'media-bridge', 'agent-core'] as const;
+export const serviceNames = ['sip-edge', 'sip-gateway', 'media-bridge', 'agent-core', 'supervisor-dashboard'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 const listenSchema = z
@@ -220,6 +221,7 @@ export const configSchema = z
     agentCore: agentCoreServiceSchema.default({}),
     redis: redisSchema.default({}),
     store: storeSchema.default({}),
+    dashboard: dashboardSchema.default({}),
     metrics: z
       .object({ enabled: z.boolean().default(true), address: host.default('127.0.0.1'), port: port.default(9464) })
       .strict()

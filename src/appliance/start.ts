@@ -12,7 +12,8 @@ import type { CallgateConfig, Logger, MediaControl, ServiceName } from '@callgat
 import { startEdge } from '@callgate/sip-gateway/edge';
 import { HttpMediaControl, startGateway } from '@callgate/sip-gateway';
 import { startMediaBridge } from '@callgate/media-bridge';
-import { startAgentCore } from '@callgate/agent-core';
+import { DEFAULT_BATCH_QUEUE_NAME, DEFAULT_REALTIME_QUEUE_NAME, deriveCallerKey, startAgentCore } from '@callgate/agent-core';
+import { startDashboard } from '@callgate/supervisor-dashboard';
 import { startMetricsServer } from './metrics-server.js';
 import { startRedis } from './redis.js';
 import { openApplianceStore } from './store.js';
@@ -37,16 +38,36 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       stops.push(metrics.close);
       summary.metrics = `http://${config.metrics.address}:${metrics.port}/metrics`;
     }
-    if (services.includes('agent-core')) {
-      const redis = await startRedis(config.redis, logger.child({ service: 'redis' }));
+    const withAgentCore = services.includes('agent-core');
+    const withDashboard = services.includes('supervisor-dashboard');
+    if (withAgentCore || withDashboard) {
+      // the embedded redis-server runs in the process that runs agent-core; a dashboard alone connects to it
+      const redisConfig = withAgentCore ? config.redis : { ...config.redis, embedded: false, url: config.redis.url ?? `redis://${config.redis.address}:${config.redis.port}` };
+      const redis = await startRedis(redisConfig, logger.child({ service: 'redis' }));
       stops.push(redis.stop);
       summary.redis = redis.describe;
       const opened = await openApplianceStore(config.store, logger.child({ service: 'store' }));
       stops.push(() => opened.store.close());
       summary.store = opened.describe;
-      const agentCore = await startAgentCore({ config: config.agentCore, redis: redis.connection, registry, logger: logger.child({ service: 'agent-core' }), store: opened });
-      stops.push(() => agentCore.stop());
-      summary.agentCore = agentCore.url;
+      if (withAgentCore) {
+        const agentCore = await startAgentCore({ config: config.agentCore, redis: redis.connection, registry, logger: logger.child({ service: 'agent-core' }), store: opened });
+        stops.push(() => agentCore.stop());
+        summary.agentCore = agentCore.url;
+      }
+      if (withDashboard) {
+        const dashboard = await startDashboard({
+          config: config.dashboard,
+          redis: redis.connection,
+          store: opened.store,
+          callerKeyOf: (number) => deriveCallerKey(number, opened.callerKeySecret),
+          queues: { realtime: DEFAULT_REALTIME_QUEUE_NAME, batch: DEFAULT_BATCH_QUEUE_NAME },
+          registry,
+          logger: logger.child({ service: 'supervisor-dashboard' }),
+        });
+        stops.push(() => dashboard.stop());
+        summary.dashboard = dashboard.url;
+        if (dashboard.loginHint) summary.dashboardLogin = dashboard.loginHint;
+      }
     }
     if (services.includes('sip-edge')) {
       const edge = await startEdge({ config: config.edge, logger: logger.child({ service: 'sip-edge' }), registry });

@@ -4,10 +4,10 @@
  * best-effort; the store keeps the record). Every text in an event is already redacted.
  */
 import { Redis } from 'ioredis';
-import type { LiveEvent, Logger } from '@callgate/contracts';
+import { LIVE_EVENTS_CHANNEL, type LiveEvent, type Logger } from '@callgate/contracts';
 import type { LiveSink } from '../session/live-publisher.js';
 
-export const LIVE_CHANNEL = 'callgate:live:v1';
+export const LIVE_CHANNEL = LIVE_EVENTS_CHANNEL;
 
 export class RedisLiveSink implements LiveSink {
   private readonly redis: Redis;

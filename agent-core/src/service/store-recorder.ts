@@ -20,8 +20,12 @@ export interface StoreRecorderOptions {
   attempts?: number;
 }
 
+/** quality samples kept per call (every 5 s by default: a 20-minute call) */
+const MAX_QUALITY_SAMPLES = 240;
+
 export class StoreRecorder implements ConversationRecorder {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly qualitySamples = new Map<string, { at: number; mos: number; jitterMs: number; lossPct: number }[]>();
 
   constructor(private readonly o: StoreRecorderOptions) {}
 
@@ -60,7 +64,18 @@ export class StoreRecorder implements ConversationRecorder {
     );
   }
 
+  quality(sessionId: string, sample: { at: number; mos: number; jitterMs: number; lossPct: number }): void {
+    const samples = this.qualitySamples.get(sessionId) ?? [];
+    // a long call keeps its first and its latest samples within the bound
+    if (samples.length >= MAX_QUALITY_SAMPLES) samples.splice(1, 1);
+    samples.push(sample);
+    this.qualitySamples.set(sessionId, samples);
+  }
+
   ended(sessionId: string, info: Parameters<ConversationRecorder['ended']>[1]): void {
+    const quality = this.qualitySamples.get(sessionId);
+    this.qualitySamples.delete(sessionId);
+    if (quality?.length) this.queue(sessionId, 'quality', () => this.o.store.setSessionAnalytics(sessionId, { quality }));
     this.queue(sessionId, 'end', async () => {
       await this.o.store.endSession(sessionId, { endedAt: info.at, outcome: info.outcome });
       this.o.onEnded?.(sessionId);

@@ -204,6 +204,20 @@ describe('CallSession', () => {
     t.session.close('bye');
   });
 
+  it("passes the bridge's quality samples on as live events and to the recorder", async () => {
+    const t = setup();
+    const samples: number[] = [];
+    t.recorded.started = 0;
+    (t.session as unknown as { o: { recorder: ConversationRecorder } }).o.recorder.quality = (_id, q) => samples.push(q.mos);
+    await t.session.begin();
+    t.session.control({ type: 'quality', mos: 4.21, jitterMs: 3.5, lossPct: 0.5, packetsReceived: 250, packetsLost: 1 });
+    const q = t.live.events.find((e) => e.type === 'quality');
+    assert.ok(q && q.type === 'quality');
+    assert.deepEqual([q.mos, q.jitterMs, q.lossPct], [4.21, 3.5, 0.5]);
+    assert.deepEqual(samples, [4.21]);
+    t.session.close('bye');
+  });
+
   it('records each finished turn, redacted, with what was heard, its tools and timings, and the call outcome', async () => {
     const tools = new FakeTools({ take_callback: { ok: true, result: { reference: 'C-1' } } });
     const t = setup({ tools });

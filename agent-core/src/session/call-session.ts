@@ -179,6 +179,10 @@ export class CallSession {
       case 'playback_done':
         this.replyPlayed(e.replyId);
         break;
+      case 'quality':
+        this.live.publish({ type: 'quality', mos: e.mos, jitterMs: e.jitterMs, lossPct: e.lossPct });
+        this.safely(() => this.o.recorder?.quality?.(this.sessionId, { at: Date.now(), mos: e.mos, jitterMs: e.jitterMs, lossPct: e.lossPct }));
+        break;
       case 'end':
         this.close(e.reason);
         break;

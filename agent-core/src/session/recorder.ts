@@ -34,5 +34,7 @@ export interface RecordedTurn {
 export interface ConversationRecorder {
   started(info: { sessionId: string; callId: string; agent: string; from?: string; to?: string; at: number }): void;
   turn(sessionId: string, turn: RecordedTurn): void;
+  /** a call-quality sample from the media bridge (kept for the post-call MOS summary) */
+  quality?(sessionId: string, sample: { at: number; mos: number; jitterMs: number; lossPct: number }): void;
   ended(sessionId: string, info: { at: number; outcome: 'completed' | 'transferred' | 'caller_hung_up' | 'failed'; reason: string }): void;
 }

@@ -25,7 +25,7 @@ import { formatIssues } from '../config/load.js';
 export const AGENT_FLOW_VERSION = 1 as const;
 
 /** What a slot holds and how the engine reads it from a transcript. */
-export const FLOW_SLOT_TYPES = ['day', 'time', 'phone', 'yes_no', 'text'] as const;
+export const FLOW_SLOT_TYPES = ['day', 'time', 'phone', 'email', 'yes_no', 'text'] as const;
 export type FlowSlotType = (typeof FLOW_SLOT_TYPES)[number];
 
 /** Template filters (see the file comment). */
@@ -56,7 +56,9 @@ export const flowSlotSchema = z
      * day: monday…sunday, today, tomorrow (resolved to a weekday in the flow's timezone);
      * time: "ten a m", "3 pm", "half past two", "10 30", "noon" (value HH:MM, 24 h; without a.m./p.m. 7–11 is
      * morning, 12–6 afternoon); phone: spoken digits ("oh", "double five") or DTMF keys ending with #;
-     * yes_no: value true/false; text: what the caller said (lead-ins such as "my name is" removed)
+     * email: an address said as "john dot smith at example dot com" or written (value "john.smith@example.com",
+     * read back the way it is said); yes_no: value true/false; text: what the caller said (lead-ins such as
+     * "my name is" removed)
      */
     type: z.enum(FLOW_SLOT_TYPES),
     /** asked when the slot is still empty */
@@ -65,6 +67,11 @@ export const flowSlotSchema = z
     reprompts: z.array(line).default([]),
     /** misses in a row before the call escalates (noMatch.say, then transfer or end) */
     maxAttempts: z.number().int().min(1).max(10).default(3),
+    /**
+     * words callers use in this slot's answers that the speech recogniser must know, such as the names and mail
+     * domains of email addresses: the embedded recogniser only hears the flow's own words
+     */
+    vocabulary: z.array(utterance).default([]),
     /** phone only: digits a number must have */
     minDigits: z.number().int().min(1).max(32).default(7),
     maxDigits: z.number().int().min(1).max(32).default(15),

@@ -68,6 +68,17 @@ export const bridgeControlEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('playback_done'), replyId, playedMs: ms }).strict(),
   /** the call is over; the bridge closes the link after this */
   z.object({ type: z.literal('end'), reason: id(200) }).strict(),
+  /** periodic call quality (G.107 E-model MOS from the jitter buffer's delay, loss and late discards) */
+  z
+    .object({
+      type: z.literal('quality'),
+      mos: z.number().min(1).max(5),
+      jitterMs: z.number().nonnegative(),
+      lossPct: z.number().min(0).max(100),
+      packetsReceived: z.number().int().nonnegative(),
+      packetsLost: z.number().int().nonnegative(),
+    })
+    .strict(),
 ]);
 export type BridgeControlEvent = z.infer<typeof bridgeControlEventSchema>;
 

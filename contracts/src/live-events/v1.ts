@@ -7,6 +7,8 @@
 import { z } from 'zod';
 
 export const LIVE_EVENTS_VERSION = 1 as const;
+/** the Redis pub/sub channel the live events travel on */
+export const LIVE_EVENTS_CHANNEL = 'callgate:live:v1';
 
 const base = {
   v: z.literal(LIVE_EVENTS_VERSION),
@@ -70,6 +72,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ ...base, type: z.literal('provider'), stage: z.enum(['stt', 'dialogue', 'tts']), provider: z.string(), state: z.string(), detail: z.string().max(300).optional() }).strict(),
+  /** the media bridge's periodic call-quality estimate */
+  z.object({ ...base, type: z.literal('quality'), mos: z.number().min(1).max(5), jitterMs: z.number().nonnegative(), lossPct: z.number().min(0).max(100) }).strict(),
   z.object({ ...base, type: z.literal('call_ended'), reason: z.string().max(200), turns: z.number().int().nonnegative() }).strict(),
 ]);
 

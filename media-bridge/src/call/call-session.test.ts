@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mediaSchema, silentLogger, type BridgeControlEvent, type MediaEvent } from '@callgate/contracts';
+import { bridgeControlEventSchema, mediaSchema, silentLogger, type BridgeControlEvent, type MediaEvent } from '@callgate/contracts';
 import { Playout } from '../playout/playout.js';
 import { eventually } from '../testing/udp-peer.js';
 import { CallSession, type AgentChannelEvents } from './call-session.js';
@@ -59,6 +59,18 @@ describe('CallSession when agent-core fails', () => {
       t.emitted.filter((e) => e.type === 'transfer_request'),
       [{ v: 1, type: 'transfer_request', endpointId: 'ep-1', reason: 'agent-core unavailable' }],
     );
+  });
+
+  it('passes quality estimates to the agent, rounded and within the contract\'s bounds', () => {
+    const t = setup();
+    t.agent().open();
+    t.session.quality({ mos: 4.4123, jitterMs: 2.345, lossPct: 0.123, packetsReceived: 500, packetsLost: 1 });
+    t.session.quality({ mos: 0.7, jitterMs: -1, lossPct: 140, packetsReceived: 10, packetsLost: 30 });
+    assert.deepEqual(t.sent, [
+      { type: 'quality', mos: 4.41, jitterMs: 2.3, lossPct: 0.12, packetsReceived: 500, packetsLost: 1 },
+      { type: 'quality', mos: 1, jitterMs: 0, lossPct: 100, packetsReceived: 10, packetsLost: 30 },
+    ]);
+    for (const e of t.sent) assert.equal(bridgeControlEventSchema.safeParse(e).success, true);
   });
 
   it('plays agent audio, reports what was played, and follows the agent\'s transfer and hang-up requests', () => {

@@ -135,6 +135,19 @@ export class CallSession {
   }
 
   /** A digit from RTP or SIP INFO. */
+  /** The call's latest quality estimate: passed on to the agent (its live events and post-call analytics). */
+  quality(q: { mos: number; jitterMs: number; lossPct: number; packetsReceived: number; packetsLost: number }): void {
+    const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+    this.sendControl({
+      type: 'quality',
+      mos: Math.min(5, Math.max(1, round(q.mos, 2))),
+      jitterMs: round(Math.max(0, q.jitterMs), 1),
+      lossPct: round(Math.min(100, Math.max(0, q.lossPct)), 2),
+      packetsReceived: Math.max(0, Math.round(q.packetsReceived)),
+      packetsLost: Math.max(0, Math.round(q.packetsLost)),
+    });
+  }
+
   dtmf(digit: string, durationMs: number, source: 'rfc4733' | 'sip-info'): void {
     this.bargeIn.dtmf(this.mediaMs);
     this.sendControl({ type: 'dtmf', digit, durationMs, source });

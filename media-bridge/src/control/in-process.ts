@@ -198,13 +198,13 @@ export class InProcessMediaControl implements MediaControl {
   async release(endpointId: string, reason: string): Promise<void> {
     const endpoint = this.endpoints.get(endpointId);
     if (!endpoint) return;
+    const s = endpoint.stats();
+    if (s.received.packets > 0) this.emit(endpoint.quality()); // the call's final quality report (the agent hears it before the end)
     this.endpoints.delete(endpointId);
     this.demoEndpoints.delete(endpointId);
     this.sessions.get(endpointId)?.close(reason);
     this.sessions.delete(endpointId);
     this.calls.delete(endpointId);
-    const s = endpoint.stats();
-    if (s.received.packets > 0) this.emit(endpoint.quality()); // the call's final quality report
     this.released.received += s.received.packets;
     this.released.lost += s.received.lost;
     this.released.sent += s.sent.packets;
@@ -265,6 +265,7 @@ export class InProcessMediaControl implements MediaControl {
   }
 
   private recordQuality(q: Extract<MediaEvent, { type: 'quality' }>): void {
+    this.sessions.get(q.endpointId)?.quality(q);
     this.opts.metrics?.mos.observe(q.mos);
     this.opts.metrics?.jitterMs.observe(q.jitterMs);
     this.log.info('media: quality', {

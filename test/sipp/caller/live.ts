@@ -7,10 +7,10 @@
  * (0 = the greeting, before the caller's first turn). A reply's final text and timings arrive after it played,
  * or when it was cut, possibly during the next window; they stay with the window of their turn id.
  */
-import { parseLiveEvent, type LiveEvent } from '@callgate/contracts';
+import { LIVE_EVENTS_CHANNEL, parseLiveEvent, type LiveEvent } from '@callgate/contracts';
 import { Redis, type RedisOptions } from 'ioredis';
 
-export const LIVE_CHANNEL = 'callgate:live:v1';
+export const LIVE_CHANNEL = LIVE_EVENTS_CHANNEL;
 
 export type TurnTimingEvent = Extract<LiveEvent, { type: 'turn_timing' }>;
 type TranscriptEvent = Extract<LiveEvent, { type: 'transcript' }>;
@@ -48,6 +48,8 @@ export class LiveTracker {
   readonly sessionIds = new Set<string>();
   callStarted: Extract<LiveEvent, { type: 'call_started' }> | undefined;
   callEnded: Extract<LiveEvent, { type: 'call_ended' }> | undefined;
+  /** the media bridge's latest quality estimate */
+  lastQuality: Extract<LiveEvent, { type: 'quality' }> | undefined;
   readonly providers: Array<Extract<LiveEvent, { type: 'provider' }>> = [];
   readonly stats: LiveStats = { invalid: 0, otherCalls: 0, ours: 0 };
   /** the last reason a message was refused (for diagnostics) */
@@ -113,6 +115,9 @@ export class LiveTracker {
         return undefined;
       case 'provider':
         this.providers.push(e);
+        return undefined;
+      case 'quality':
+        this.lastQuality = e;
         return undefined;
     }
     const { w, events } = this.windowOfTurn(e.turnId);

@@ -42,6 +42,9 @@ export interface RunningGateway {
   stop(): Promise<void>;
   /** calls admitted and not yet ended (setting up or connected) */
   activeCalls(): number;
+  /** stop (true) or resume (false) admitting new calls; calls in progress go on */
+  drain(on: boolean): void;
+  readonly draining: boolean;
 }
 
 // drachtio-srf's typings declare `next` as Function
@@ -117,6 +120,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   return {
     srf,
     activeCalls: () => admission.inUse,
+    drain(on: boolean) {
+      if (admission.draining !== on) logger.info(on ? 'gateway draining: new calls get 503' : 'gateway admitting new calls again', { active_calls: admission.inUse });
+      admission.draining = on;
+    },
+    get draining() {
+      return admission.draining;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -6,7 +6,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SipRequest, SipResponse } from './sip/types.js';
 
 export type CallOutcome = 'completed' | 'transferred' | 'cancelled' | 'rejected' | 'failed';
-export type AdmissionRejection = 'concurrency' | 'rate';
+export type AdmissionRejection = 'concurrency' | 'rate' | 'draining';
 
 const KNOWN_METHODS = new Set([
   'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'PRACK', 'REFER', 'NOTIFY',

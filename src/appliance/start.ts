@@ -32,10 +32,12 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
   };
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   try {
     if (config.metrics.enabled) {
-      const metrics = await startMetricsServer(registry, config.metrics.address, config.metrics.port);
-      stops.push(metrics.close);
+      metrics = await startMetricsServer(registry, config.metrics.address, config.metrics.port);
+      const running = metrics;
+      stops.push(() => running.close());
       summary.metrics = `http://${config.metrics.address}:${metrics.port}/metrics`;
     }
     const withAgentCore = services.includes('agent-core');
@@ -95,6 +97,7 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       }
       const gw = await startGateway({ config: config.gateway, media: control, registry, logger: gatewayLog });
       stops.push(() => gw.stop());
+      metrics?.setAdminTarget(gw);
       const sip = config.edge.listen[0];
       const where = sip ? `${sip.address.includes(':') ? `[${sip.address}]` : sip.address}:${sip.port}` : 'the SIP edge';
       summary.call = config.gateway.numbers.map((n) => `sip:${n.number}@${where}`);

@@ -1,4 +1,7 @@
-/** Admission control: with maxConcurrentCalls = 1, a second call gets 503 with Retry-After; capacity comes back. */
+/**
+ * Admission control: with maxConcurrentCalls = 1, a second call gets 503 with Retry-After; capacity comes back.
+ * Draining (the rolling upgrade's admin endpoint) refuses new calls the same way until undrained.
+ */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Appliance } from './harness/appliance.js';
@@ -31,5 +34,19 @@ describe('admission control', () => {
     const m = await tryMetrics(app, (d) => t.diagnostic(d));
     const rejected = metricOrDiag(m, 'callgate_admission_rejections_total', {}, (d) => t.diagnostic(d));
     if (rejected !== undefined) assert.ok(rejected >= 1);
+  });
+
+  it('drains for a rolling upgrade: /admin/drain refuses new calls with 503, /admin/undrain admits again', async () => {
+    const admin = (path: string, method = 'POST') => fetch(app.metricsUrl.replace('/metrics', path), { method }).then(async (r) => ({ status: r.status, body: (await r.json()) as { activeCalls: number; draining: boolean } }));
+    const health = await admin('/admin/health', 'GET');
+    assert.deepEqual([health.status, health.body.draining, health.body.activeCalls], [200, false, 0]);
+    assert.equal((await admin('/admin/drain')).body.draining, true);
+    const refused = await call(app, { scenario: 'over-capacity.xml' });
+    assertSippOk(refused, app);
+    assert.ok(receivedResponses(refused, 'INVITE').some((m) => m.status === 503), 'a draining gateway answers 503');
+    assert.equal((await admin('/admin/undrain')).body.draining, false);
+    const admitted = await call(app, { scenario: 'pcma-only.xml' });
+    assert.equal(admitted.code, 0, `admitted again after undrain\n${describeRun(admitted, app.logTail())}`);
+    assert.equal((await admin('/admin/nothing')).status, 404);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { silentLogger } from '@callgate/contracts';
@@ -120,4 +120,17 @@ describe('admission middleware', () => {
     req.locals?.admission?.release();
     assert.equal(controller.inUse, 0);
   });
+});
+
+test('draining refuses every new call, keeps the admitted ones, and admits again when undrained', () => {
+  const c = new AdmissionController({ maxConcurrentCalls: 10, maxCallsPerSecond: 100 }, () => 0);
+  const first = c.tryAdmit();
+  assert.ok(first.admitted);
+  c.draining = true;
+  assert.deepEqual(c.tryAdmit(), { admitted: false, reason: 'draining' });
+  assert.equal(c.inUse, 1, 'the call in progress is untouched');
+  if (first.admitted) first.ticket.release();
+  assert.equal(c.inUse, 0);
+  c.draining = false;
+  assert.equal(c.tryAdmit().admitted, true);
 });

@@ -18,7 +18,7 @@ export interface AdmissionTicket {
 
 export type AdmissionResult =
   | { admitted: true; ticket: AdmissionTicket }
-  | { admitted: false; reason: 'concurrency' | 'rate' };
+  | { admitted: false; reason: 'concurrency' | 'rate' | 'draining' };
 
 export class AdmissionController {
   private active = 0;
@@ -31,11 +31,15 @@ export class AdmissionController {
     this.bucket = new TokenBucket(limits.maxCallsPerSecond, now);
   }
 
+  /** draining: every new call is refused (a rolling upgrade waits for the admitted ones to end) */
+  draining = false;
+
   get inUse(): number {
     return this.active;
   }
 
   tryAdmit(): AdmissionResult {
+    if (this.draining) return { admitted: false, reason: 'draining' };
     // the concurrency check comes first so a refused call does not also spend a rate token
     if (this.active >= this.limits.maxConcurrentCalls) return { admitted: false, reason: 'concurrency' };
     if (!this.bucket.tryTake()) return { admitted: false, reason: 'rate' };

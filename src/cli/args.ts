@@ -2,7 +2,7 @@
 import { serviceNames, type ServiceName } from '@callgate/contracts';
 
 export interface CliArgs {
-  command: 'start' | 'check-config' | 'redact' | 'help';
+  command: 'start' | 'check-config' | 'redact' | 'hash-password' | 'help';
   configPath: string | undefined;
   services: ServiceName[];
   /** the arguments after `redact` (its own options, see redact.ts) */
@@ -15,6 +15,7 @@ commands:
   start          start services (default: the config's \`services\` list)
   check-config   validate the config file and exit (0 = valid)
   redact         redact PII from standard input to standard output, line by line (needs no config)
+  hash-password  read a dashboard password from standard input, print its scrypt hash (dashboard.users[].passwordHash)
   help           show this text
 
 options:
@@ -31,10 +32,11 @@ export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command = 'help', ...rest] = argv;
-  if (command !== 'start' && command !== 'check-config' && command !== 'redact' && command !== 'help' && command !== '--help' && command !== '-h') {
+  if (command !== 'start' && command !== 'check-config' && command !== 'redact' && command !== 'hash-password' && command !== 'help' && command !== '--help' && command !== '-h') {
     throw new UsageError(`unknown command '${command}'`);
   }
   if (command === 'redact') return { command, configPath: undefined, services: [], redactArgs: rest };
+  if (command === 'hash-password') return { command, configPath: undefined, services: [] };
   let configPath: string | undefined;
   const services: ServiceName[] = [];
   for (let i = 0; i < rest.length; i++) {

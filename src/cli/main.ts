@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, createLogger, loadConfig } from '@callgate/contracts';
 import { parseArgs, UsageError, USAGE } from './args.js';
 import { redactCommand } from './redact.js';
+import { hashPasswordCommand } from './hash-password.js';
 import { startAppliance } from '../appliance/start.js';
 
 const PACKAGED_DEFAULT = fileURLToPath(new URL('../../../callgate.yaml', import.meta.url));
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (args.command === 'redact') return redactCommand(args.redactArgs ?? []);
+  if (args.command === 'hash-password') return hashPasswordCommand();
   if (args.command === 'help') {
     console.log(USAGE);
     return 0;

@@ -55,4 +55,20 @@ describe('callgate CLI', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /edge\.timers\.t1: expected number, got string/);
   });
+
+  it('hashes a dashboard password from standard input, and the start refuses defaults in production mode', async () => {
+    const r = spawnSync(process.execPath, [BIN, 'hash-password'], { cwd: ROOT, input: 'a strong passphrase\n', encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.status, 0, r.stderr);
+    const hash = r.stdout.trim();
+    assert.match(hash, /^scrypt\$32768\$8\$1\$/);
+    const { verifyPassword } = await import('@callgate/supervisor-dashboard');
+    assert.equal(await verifyPassword('a strong passphrase', hash), true);
+    assert.equal(spawnSync(process.execPath, [BIN, 'hash-password'], { cwd: ROOT, input: 'short\n', encoding: 'utf8' }).status, 2);
+    const good = configFile(`version: 1\nservices: [supervisor-dashboard]\ngateway:\n  trunks: [{ name: lo, allow: [127.0.0.1] }]\n  numbers: [{ number: "1000", agent: demo }]\ndashboard:\n  production: true\n  users: [{ username: ops, role: admin, passwordHash: "${hash}" }]\n`);
+    assert.equal(callgate(['check-config', '--config', good]).status, 0);
+    const weak = configFile('version: 1\nservices: [supervisor-dashboard]\ngateway:\n  trunks: [{ name: lo, allow: [127.0.0.1] }]\n  numbers: [{ number: "1000", agent: demo }]\ndashboard:\n  production: true\n  listen: { port: 0 }\n');
+    const start = callgate(['start', '--config', weak], { CALLGATE_REDIS__URL: 'redis://127.0.0.1:1' });
+    assert.equal(start.status, 1);
+    assert.match(start.stdout + start.stderr, /dashboard\.users: production mode needs configured accounts/);
+  });
 });

@@ -23,6 +23,8 @@ export interface TestConfigOptions {
   media?: Record<string, unknown>;
   /** run agent-core too (the front-desk agent on the embedded providers), its Redis and store under `dataDir` */
   agentCore?: { dataDir: string };
+  /** run the supervisor dashboard too (needs agentCore: it reads the same Redis and store) */
+  dashboard?: boolean;
 }
 
 export const TEST_NUMBER = '1000';
@@ -59,8 +61,9 @@ export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
     : {};
   return {
     version: 1,
-    services: ['sip-edge', 'sip-gateway', 'media-bridge', ...(o.agentCore ? ['agent-core'] : [])],
+    services: ['sip-edge', 'sip-gateway', 'media-bridge', ...(o.agentCore ? ['agent-core'] : []), ...(o.agentCore && o.dashboard ? ['supervisor-dashboard'] : [])],
     ...agent,
+    ...(o.agentCore && o.dashboard ? { dashboard: { listen: { address: '127.0.0.1', port: p.dashboard }, liveFlushMs: 100 } } : {}),
     edge,
     gateway,
     media: {

@@ -15,6 +15,8 @@ export interface PortPlan {
   agentCore: number;
   demoCalendar: number;
   redis: number;
+  /** the supervisor dashboard's HTTP port */
+  dashboard: number;
   /** the appliance's RTP range */
   rtpMin: number;
   rtpMax: number;
@@ -36,6 +38,7 @@ export function portPlan(slot: number, opts: { rtpMin?: number; rtpMax?: number 
     agentCore: base + 4,
     demoCalendar: base + 5,
     redis: base + 6,
+    dashboard: base + 7,
     rtpMin: opts.rtpMin ?? base + 50,
     rtpMax: opts.rtpMax ?? base + 99,
     // 10..29: SIPp SIP ports (cycled)

@@ -12,7 +12,11 @@ major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$major" -ge 20 ] || fail "Node.js 20 or newer is required (found $(node --version 2>/dev/null || echo none))"
 
 # 2. Debian packages: command → package
-declare -A NEED=( [sipp]=sip-tester [redis-server]=redis-server [flite]=flite [sox]=sox [espeak-ng]=espeak-ng )
+declare -A NEED=( [sipp]=sip-tester [redis-server]=redis-server [flite]=flite [sox]=sox [espeak-ng]=espeak-ng
+  # the dashboard's browser tests (Debian's Chromium, driven by playwright-core; no browser is ever downloaded)
+  [chromium]=chromium
+  # the Ansible checks: lint, syntax check and a converge into a debootstrapped Debian root
+  [ansible-playbook]=ansible [ansible-lint]=ansible-lint [debootstrap]=debootstrap )
 missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
@@ -41,3 +45,14 @@ fi
 
 # 4. build (incremental)
 npx tsc -b || fail "TypeScript build failed"
+
+# 5. the supervisor page (supervisor-dashboard/web → supervisor-dashboard/dist/web): type-checked and built with
+#    Vite only when its sources, the API types or the lockfile are newer than the last build (about 10 s)
+web=supervisor-dashboard/web
+web_stamp=supervisor-dashboard/dist/web/index.html
+if [ ! -f "$web_stamp" ] || [ -n "$(find "$web" supervisor-dashboard/src/api/types.ts package-lock.json -newer "$web_stamp" -not -path "$web/dev*" -print -quit)" ]; then
+  say "building the supervisor page ($web)"
+  out=$(npx --no-install tsc -p "$web/tsconfig.json" --noEmit 2>&1) || { echo "$out" >&2; fail "the supervisor page does not type-check ($web)"; }
+  out=$(cd supervisor-dashboard && npx --no-install vite build --config web/vite.config.ts --logLevel warn 2>&1) || { echo "$out" >&2; fail "the supervisor page did not build (vite build --config $web/vite.config.ts)"; }
+  [ -f "$web_stamp" ] || fail "the supervisor page built without $web_stamp"
+fi

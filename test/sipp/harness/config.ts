@@ -63,7 +63,7 @@ export function buildConfig(o: TestConfigOptions): Record<string, unknown> {
     version: 1,
     services: ['sip-edge', 'sip-gateway', 'media-bridge', ...(o.agentCore ? ['agent-core'] : []), ...(o.agentCore && o.dashboard ? ['supervisor-dashboard'] : [])],
     ...agent,
-    ...(o.agentCore && o.dashboard ? { dashboard: { listen: { address: '127.0.0.1', port: p.dashboard }, liveFlushMs: 100 } } : {}),
+    ...(o.agentCore && o.dashboard ? { dashboard: { listen: { address: '127.0.0.1', port: p.dashboard }, liveFlushMs: 100, slo: { holdMs: 2000, minSamples: 3 } } } : {}),
     edge,
     gateway,
     media: {

@@ -7,7 +7,7 @@
  * A call whose `call_started` was missed (the dashboard started mid-call) still gets a row from its other events.
  */
 import type { LiveEvent } from '@callgate/contracts';
-import type { CallDetail, CallState, LiveCallRow, QualityPoint, ToolRow, TranscriptLine, TurnTimingRow } from '../api/types.js';
+import type { CallDetail, CallState, LiveCallRow, ToolRow, TranscriptLine } from '../api/types.js';
 
 export interface LiveStateLimits {
   maxCalls: number;
@@ -19,13 +19,8 @@ export interface LiveStateLimits {
 
 export const DEFAULT_LIMITS: LiveStateLimits = { maxCalls: 5000, maxLinesPerCall: 400, maxSamplesPerCall: 720, endedLingerMs: 30_000 };
 
-interface Entry {
-  row: LiveCallRow;
-  transcript: TranscriptLine[];
-  turns: TurnTimingRow[];
-  tools: ToolRow[];
-  quality: QualityPoint[];
-  bargeIns: { turnId: string; heardMs: number; at: number }[];
+/** one call: its detail, the version the hub compares, the last event sequence number applied */
+interface Entry extends CallDetail {
   version: number;
   lastSeq: number;
 }

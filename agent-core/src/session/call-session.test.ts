@@ -199,6 +199,8 @@ describe('CallSession', () => {
     const started = t.live.events.find((e) => e.type === 'call_started');
     assert.ok(started && started.type === 'call_started' && started.from === '********4567');
     assert.equal(maskNumber('sip:12@x'), '****');
+    assert.equal(maskNumber('sip:alice.smith@example.com'), '****', 'a user name shows nothing');
+    assert.equal(maskNumber('tel:+12125550198'), '********0198');
     // stamped in order
     assert.deepEqual(t.live.events.map((e) => e.seq), t.live.events.map((_, i) => i + 1));
     t.session.close('bye');

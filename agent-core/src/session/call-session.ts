@@ -518,6 +518,8 @@ function normalize(text: string): string {
 
 /** a caller's number as supervisors see it: the last four digits only */
 export function maskNumber(uri: string): string {
-  const digits = uri.replace(/^.*?sips?:/, '').replace(/@.*$/, '');
+  const digits = uri.replace(/^.*?(sips?|tel):/i, '').replace(/[@;].*$/, '');
+  // a SIP user name (letters) is an identity too: nothing of it is shown
+  if (/[a-z]/i.test(digits)) return '****';
   return digits.length <= 4 ? '****' : `${'*'.repeat(Math.min(8, digits.length - 4))}${digits.slice(-4)}`;
 }

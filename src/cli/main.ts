@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createLogger, loadConfig } from '@callgate/contracts';
+import { redactLogText } from '@callgate/agent-core';
 import { parseArgs, UsageError, USAGE } from './args.js';
 import { redactCommand } from './redact.js';
 import { hashPasswordCommand } from './hash-password.js';
@@ -49,9 +50,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`callgate: ${path} is valid`);
     return 0;
   }
-  const logger = createLogger('callgate', { level: config.log.level });
+  // every line is redacted: sensitive fields by name, free text by the transcript redactor (contracts/src/log.ts)
+  const redactText = (text: string): string => redactLogText(text);
+  const logger = createLogger('callgate', { level: config.log.level, redactText });
   // lifecycle lines (ready, stopping, stopped) are printed at any log level: scripts wait for them
-  const lifecycle = createLogger('callgate', { level: 'info' });
+  const lifecycle = createLogger('callgate', { level: 'info', redactText });
   const services = args.services.length ? args.services : config.services;
   let appliance;
   try {

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { AgentConfig, AgentCoreServiceConfig, AgentStreamStart, Logger } from '@callgate/contracts';
-import { redact } from '../privacy/index.js';
+import { redact, redactPartial } from '../privacy/index.js';
 import { ProviderHealth, type RouterEvent } from '../providers/router/index.js';
 import { AgentServer } from '../server/agent-server.js';
 import { CallSession, type BridgeOut, type SessionPolicy } from '../session/call-session.js';
@@ -167,6 +167,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
         bridge,
         live,
         redact: redactText,
+        redactPartial: (text) => redactPartial(text, { mode: config.redaction.mode, ...(hmacKey ? { hmacKey } : {}) }),
         policy: a.policy,
         log,
         onTurnReport: (r) => metrics.turn(start.agent, r),

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger, type AgentControlEvent, type LiveEvent } from '@callgate/contracts';
-import { redact } from '../privacy/index.js';
+import { redact, redactPartial } from '../privacy/index.js';
 import { CallSession, maskNumber, type SessionPolicy, type TurnReport } from './call-session.js';
 import { FakeTools, ScriptedDialogue, ScriptedStt, ToneTts, says, saysThenHangs } from './fakes.js';
 import { MemoryLiveSink } from './live-publisher.js';
@@ -42,6 +42,7 @@ function setup(opts: { policy?: Partial<SessionPolicy>; tools?: FakeTools } = {}
     bridge: { sendControl: (e) => controls.push(e), sendAudio: (replyId, pcm) => audio.push({ replyId, samples: pcm.length }) },
     live,
     redact: (t) => redact(t).text,
+    redactPartial: (t) => redactPartial(t),
     policy: { ...policy, ...opts.policy },
     log: silentLogger,
     onTurnReport: (r) => reports.push(r),
@@ -189,10 +190,13 @@ describe('CallSession', () => {
     t.session.close('bye');
   });
 
-  it('live transcripts are redacted and the caller number masked', async () => {
+  it('live transcripts are redacted and the caller number masked; a value half said is masked in partials', async () => {
     const t = setup();
     await t.session.begin();
-    await t.callerSays('my card is four one one one one one one one one one one one one one one one');
+    await t.callerSays('my card is four one one one one one one one one one one one one one one one', 'my card is four one one one one one');
+    const partials = t.live.events.filter((e) => e.type === 'transcript' && !e.final && e.speaker === 'caller').map((e) => (e.type === 'transcript' ? e.text : ''));
+    assert.equal(partials.length, 1);
+    assert.ok(!/one one one/.test(partials[0]!), partials[0]);
     const caller = texts(t.live, 'caller');
     assert.equal(caller.length, 1);
     assert.ok(!/four one one one/.test(caller[0]!), caller[0]);

@@ -59,6 +59,8 @@ export interface CallSessionOptions {
   bridge: BridgeOut;
   live: LiveSink;
   redact: (text: string) => string;
+  /** redaction of partial transcripts (a value half said is masked too); default `redact` */
+  redactPartial?: (text: string) => string;
   policy: SessionPolicy;
   log: Logger;
   onTurnReport?: (report: TurnReport) => void;
@@ -491,7 +493,8 @@ export class CallSession {
 
   private publishTranscript(turnId: string, speaker: 'caller' | 'agent', text: string, final: boolean): void {
     if (!text) return;
-    this.live.publish({ type: 'transcript', turnId, speaker, final, text: this.o.redact(text) });
+    const redact = final ? this.o.redact : (this.o.redactPartial ?? this.o.redact);
+    this.live.publish({ type: 'transcript', turnId, speaker, final, text: redact(text) });
   }
 }
 

@@ -166,13 +166,15 @@ test('declining the offer after a failure leads to "anything else?"', async () =
 test('a callback number said as digits with "oh" and "double"', async () => {
   const call = await started();
   assert.match((await call.say('can you call me back')).text, /What number should we call\?/);
-  const readBack = await call.say('its oh seven seven double oh, nine double oh, one two three');
-  assert.equal(readBack.text, "That's zero seven seven zero zero, nine zero zero, one two three. Is that right?");
+  const email = await call.say('its oh seven seven double oh, nine double oh, one two three');
+  assert.equal(email.text, 'And what email address should we send the details to?');
+  const readBack = await call.say('jane dot doe at gmail dot com');
+  assert.equal(readBack.text, "That's zero seven seven zero zero, nine zero zero, one two three, and jane dot doe at gmail dot com. Is that right?");
   const yes = await call.say('correct');
   assert.equal(yes.call?.name, 'take_callback');
-  assert.deepEqual(yes.call?.arguments, { phone: '07700900123' });
+  assert.deepEqual(yes.call?.arguments, { phone: '07700900123' }, 'the email is not an argument of take_callback');
   const done = await call.result(yes.call, true, { reference: 'CB7' });
-  assert.match(done.text, /^Thanks\. We'll call you back soon\. Your reference is C B, seven\./);
+  assert.match(done.text, /^Thanks\. We'll call you back soon, and email the details to jane dot doe at gmail dot com\. Your reference is C B, seven\./);
 });
 
 test('a callback number keyed in with DTMF, ending with #, across several key turns', async () => {
@@ -180,30 +182,62 @@ test('a callback number keyed in with DTMF, ending with #, across several key tu
   await call.keys('3');
   const partial = await call.keys('0770');
   assert.equal(partial.text, '', 'silent while keys are still coming');
-  const readBack = await call.keys('0900123#');
-  assert.equal(readBack.text, "That's zero seven seven zero zero, nine zero zero, one two three. Is that right?");
+  assert.equal((await call.keys('0900123#')).text, 'And what email address should we send the details to?');
+  const readBack = await call.say('john dot smith at example dot com');
+  assert.equal(readBack.text, "That's zero seven seven zero zero, nine zero zero, one two three, and john dot smith at example dot com. Is that right?");
 });
 
 test('a callback number given in the request itself is not asked again', async () => {
   const call = await started();
   const move = await call.say('please call me back on five five five, one two three, four five six seven');
-  assert.equal(move.text, "Sure. That's five five five, one two three, four five six seven. Is that right?");
+  assert.equal(move.text, 'Sure. And what email address should we send the details to?');
+  const readBack = await call.say('it is mary at riverside dot org');
+  assert.equal(readBack.text, "That's five five five, one two three, four five six seven, and mary at riverside dot org. Is that right?");
 });
 
 test('a keyed-in number without # is taken once it has enough digits', async () => {
   const call = await started();
   await call.keys('3');
   assert.equal((await call.keys('555')).text, '');
-  const readBack = await call.keys('1234');
-  assert.equal(readBack.text, "That's five five five, one two three four. Is that right?");
+  assert.equal((await call.keys('1234')).text, 'And what email address should we send the details to?');
+  const readBack = await call.say('jdoe at yahoo dot com');
+  assert.equal(readBack.text, "That's five five five, one two three four, and jdoe at yahoo dot com. Is that right?");
 });
 
 test('the corpus callback utterance is read back and passed on as digits', async () => {
   const call = await started();
   await call.say('please call me back');
   await call.say('my number is five five five one two three four');
+  await call.say('john dot smith at example dot com');
   const yes = await call.say('yes please');
   assert.deepEqual(yes.call?.arguments, { phone: '5551234' });
+});
+
+test('a number and an email address in one answer fill both slots', async () => {
+  const call = await started();
+  await call.say('please call me back');
+  const readBack = await call.say('five five five one two three four and my email is jane underscore doe at example dot co dot uk');
+  assert.equal(readBack.text, "That's five five five, one two three four, and jane underscore doe at example dot co dot uk. Is that right?");
+});
+
+test('an email address that is not one is asked again; a corrected one is read back again', async () => {
+  const call = await started();
+  await call.keys('3');
+  await call.keys('5551234#');
+  const miss = await call.say('at the clinic');
+  assert.equal(miss.text, 'Sorry, which email address? Please say dot and at as words.');
+  assert.match((await call.say('john at example dot com')).text, /and john at example dot com\. Is that right\?$/);
+  const corrected = await call.say('no it is jane at example dot com');
+  assert.equal(corrected.text, "That's five five five, one two three four, and jane at example dot com. Is that right?");
+  const yes = await call.say('yes');
+  assert.deepEqual(yes.call?.arguments, { phone: '5551234' });
+});
+
+test('card details are not taken: the payment intent asks the caller not to give them', async () => {
+  const call = await started();
+  const move = await call.say('my card number is four one one one one one one one one one one one one one one one');
+  assert.match(move.text, /^For your security, please don't give card details on this call\..*Is there anything else I can help with\?$/);
+  assert.equal(move.call, undefined);
 });
 
 test('too short a number is asked again', async () => {

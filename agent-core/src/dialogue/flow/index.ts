@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export { FlowEngine, resumeAfterBargeIn, type FlowEngineOptions, type FlowTurn } from './engine.js';
 export { flowHints } from './hints.js';
 export { matchIntent, rankIntents, scoreIntent, isRepeatRequest, spokenKey, GOODBYE_ID, type IntentScore, type Recognisable } from './match.js';
-export { parseDay, parseTime, parsePhone, parseYesNo, parseFreeText, parseSlot, phoneFromDtmf, type SlotValue, type ParseMode, type DayContext } from './slots.js';
+export { parseDay, parseTime, parsePhone, parseEmail, speakEmail, parseYesNo, parseFreeText, parseSlot, phoneFromDtmf, type SlotValue, type ParseMode, type DayContext } from './slots.js';
 export { render as renderTemplate, speakValue } from './template.js';
 export { readState, freshState, FLOW_PHASES, type FlowState, type FlowPhase } from './state.js';
 export { speakDigits, speakTime, spell } from './text.js';

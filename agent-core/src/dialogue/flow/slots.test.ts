@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDay, parseFreeText, parsePhone, parseTime, parseYesNo, phoneFromDtmf } from './slots.js';
+import type { FlowSlot } from '@callgate/contracts';
+import { parseDay, parseEmail, parseFreeText, parsePhone, parseSlot, parseTime, parseYesNo, phoneFromDtmf, speakEmail } from './slots.js';
 
 // Monday 6 January 2025, 10:00 UTC (23:30 on Sunday evening would be Monday in Auckland, hence the timezone test)
 const ctx = { now: new Date('2025-01-06T10:00:00Z'), timezone: 'UTC' };
@@ -111,4 +112,23 @@ test('free text: lead-ins and trailing thanks are removed', () => {
   assert.equal(parseFreeText('my name is Ann Lee, thanks')?.value, 'Ann Lee');
   assert.equal(parseFreeText("um it's Bob")?.value, 'Bob');
   assert.equal(parseFreeText('  '), undefined);
+});
+
+test('email: spoken with "dot" and "at", or written; read back the way it is said', () => {
+  assert.deepEqual(parseEmail('john dot smith at example dot com'), { value: 'john.smith@example.com', spoken: 'john dot smith at example dot com' });
+  assert.deepEqual(parseEmail('my email is Jane underscore Doe at gmail dot co dot uk'), { value: 'jane_doe@gmail.co.uk', spoken: 'jane underscore doe at gmail dot co dot uk' });
+  assert.equal(parseEmail('it is jdoe eighty five at yahoo dot com')?.value, 'jdoe85@yahoo.com');
+  assert.equal(parseEmail('send it to maria.lopez@example.com please')?.value, 'maria.lopez@example.com');
+  assert.equal(speakEmail('j.doe-85@example.org'), 'j dot doe dash eight five at example dot org');
+});
+
+test('email: "at" without an address is not one', () => {
+  assert.equal(parseEmail('at the clinic'), undefined);
+  assert.equal(parseEmail('see you at ten'), undefined);
+  assert.equal(parseEmail('john dot smith at example dot'), undefined, 'no top-level domain yet');
+});
+
+test('email: read in passing too (an address is unmistakable)', () => {
+  const slot: FlowSlot = { name: 'email', type: 'email', prompt: 'Email?', reprompts: [], maxAttempts: 3, minDigits: 7, maxDigits: 15, vocabulary: [] };
+  assert.equal(parseSlot(slot, 'call me on five five five one two three four, email john at example dot com', 'extract', ctx)?.value, 'john@example.com');
 });

@@ -1,11 +1,13 @@
 /**
- * Slot readers: pull a day, a time, a phone number, a yes/no or free text out of what speech-to-text heard.
+ * Slot readers: pull a day, a time, a phone number, an email address, a yes/no or free text out of what
+ * speech-to-text heard.
  * Transcripts are imperfect ("tuesdays", "to day", "ten a m", "oh" for zero, "to" for two), so each reader
  * accepts the usual variants. A reader runs in one of two modes: `asked` (the slot's own question was just
  * put, so a bare "ten" is a time) or `extract` (picking up a value said in passing, which needs a cue: "at ten",
  * "ten a m").
  */
 import type { FlowSlot } from '@callgate/contracts';
+import { detectEmails } from '../../privacy/detectors/email.js';
 import { DIGIT_WORDS, digitRuns, tokenize } from '../../privacy/spoken-digits.js';
 import { WEEKDAYS, capitalize, editDistance, numberWords, speakDigits, speakTime, stem, words, type Weekday } from './text.js';
 
@@ -280,6 +282,29 @@ export function phoneFromDtmf(keys: string, minDigits: number, maxDigits: number
   return digits.length >= minDigits && digits.length <= maxDigits ? { value: digits, spoken: speakDigits(digits) } : undefined;
 }
 
+// -------------------------------------------------------------------------------------------------- email
+
+const SPOKEN_SYMBOLS: Record<string, string> = { '.': 'dot', '@': 'at', _: 'underscore', '-': 'dash' };
+
+/** "john.smith@example.com" → "john dot smith at example dot com" (digits as digit words). */
+export function speakEmail(address: string): string {
+  const parts = address.toLowerCase().match(/[a-z]+|\d|[.@_-]/g) ?? [];
+  return parts.map((p) => SPOKEN_SYMBOLS[p] ?? (/^\d$/.test(p) ? numberWords(Number(p)) : p)).join(' ');
+}
+
+/**
+ * An email address, said ("john dot smith at example dot com", "j doe at gmail dot com") or written
+ * ("john.smith@example.com"): the privacy detector's reading, so what the flow takes is exactly what redaction
+ * hides. The domain must end in a known top-level domain, which keeps "at the clinic" out. Value: the address;
+ * spoken: the way it is said.
+ */
+export function parseEmail(text: string): SlotValue | undefined {
+  const found = detectEmails(text).sort((a, b) => a.start - b.start)[0];
+  if (!found) return undefined;
+  const value = found.normalized.toLowerCase();
+  return { value, spoken: speakEmail(value) };
+}
+
 // ------------------------------------------------------------------------------------------------- yes/no
 
 const YES = new Set([
@@ -341,6 +366,8 @@ export function parseSlot(slot: FlowSlot, text: string, mode: ParseMode, ctx: Da
       return parseTime(text, mode);
     case 'phone':
       return parsePhone(text, slot.minDigits, slot.maxDigits);
+    case 'email':
+      return parseEmail(text);
     case 'yes_no': {
       if (mode === 'extract') return undefined;
       const yes = parseYesNo(text);

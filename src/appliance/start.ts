@@ -54,6 +54,7 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       if (withAgentCore) {
         const agentCore = await startAgentCore({ config: config.agentCore, redis: redis.connection, registry, logger: logger.child({ service: 'agent-core' }), store: opened });
         stops.push(() => agentCore.stop());
+        metrics?.addAdminTarget('agent-core', { activeCalls: () => agentCore.server.activeSessions });
         summary.agentCore = agentCore.url;
       }
       if (withDashboard) {
@@ -81,6 +82,7 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }), { registry, controlServer: true, controlToken });
       const running = media;
       stops.push(() => running.stop());
+      metrics?.addAdminTarget('media-bridge', { activeCalls: () => running.control.activeEndpoints().length });
       summary.mediaControl = running.controlServer?.url;
     }
     if (services.includes('sip-gateway')) {
@@ -97,7 +99,7 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       }
       const gw = await startGateway({ config: config.gateway, media: control, registry, logger: gatewayLog });
       stops.push(() => gw.stop());
-      metrics?.setAdminTarget(gw);
+      metrics?.addAdminTarget('sip-gateway', { activeCalls: () => gw.activeCalls(), drain: (on) => gw.drain(on) });
       const sip = config.edge.listen[0];
       const where = sip ? `${sip.address.includes(':') ? `[${sip.address}]` : sip.address}:${sip.port}` : 'the SIP edge';
       summary.call = config.gateway.numbers.map((n) => `sip:${n.number}@${where}`);

@@ -6,7 +6,7 @@ export * as fakes from './session/fakes.js';
 export type { LiveSink } from './session/live-publisher.js';
 export { MemoryLiveSink } from './session/live-publisher.js';
 export { startPrivateRedis, startTestRedis, type PrivateRedis } from './redis/index.js';
-export { LIVE_CHANNEL } from './live/redis-live-sink.js';
+export { LIVE_CHANNEL, RedisLiveSink } from './live/redis-live-sink.js';
 export { DEFAULT_REALTIME_QUEUE_NAME } from './postcall/governor.js';
 export { DEFAULT_BATCH_QUEUE_NAME } from './postcall/flow.js';
 export { deriveCallerKey } from './store/crypto.js';

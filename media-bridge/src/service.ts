@@ -24,7 +24,7 @@ export interface MediaBridge {
 }
 
 /** Policy knobs beyond the config file (tests, tuning); all optional. */
-export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds'> & {
+export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutMs' | 'recordSeconds' | 'liveEvents'> & {
   /** where to register the media metrics (none when absent) */
   registry?: Registry;
   /** also serve the control over HTTP on `media.control.address`/`port` (default false: in-process only) */

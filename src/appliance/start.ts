@@ -12,7 +12,7 @@ import type { CallgateConfig, Logger, MediaControl, ServiceName } from '@callgat
 import { startEdge } from '@callgate/sip-gateway/edge';
 import { HttpMediaControl, startGateway } from '@callgate/sip-gateway';
 import { startMediaBridge } from '@callgate/media-bridge';
-import { DEFAULT_BATCH_QUEUE_NAME, DEFAULT_REALTIME_QUEUE_NAME, deriveCallerKey, startAgentCore } from '@callgate/agent-core';
+import { DEFAULT_BATCH_QUEUE_NAME, DEFAULT_REALTIME_QUEUE_NAME, deriveCallerKey, RedisLiveSink, startAgentCore } from '@callgate/agent-core';
 import { startDashboard } from '@callgate/supervisor-dashboard';
 import { startMetricsServer } from './metrics-server.js';
 import { startRedis } from './redis.js';
@@ -40,12 +40,15 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       stops.push(() => running.close());
       summary.metrics = `http://${config.metrics.address}:${metrics.port}/metrics`;
     }
+    // where live events go: this process's Redis, or an external one the config names
+    let liveRedis: { host: string; port: number } | string | undefined = !config.redis.embedded && config.redis.url ? config.redis.url : undefined;
     const withAgentCore = services.includes('agent-core');
     const withDashboard = services.includes('supervisor-dashboard');
     if (withAgentCore || withDashboard) {
       // the embedded redis-server runs in the process that runs agent-core; a dashboard alone connects to it
       const redisConfig = withAgentCore ? config.redis : { ...config.redis, embedded: false, url: config.redis.url ?? `redis://${config.redis.address}:${config.redis.port}` };
       const redis = await startRedis(redisConfig, logger.child({ service: 'redis' }));
+      liveRedis = redis.connection;
       stops.push(redis.stop);
       summary.redis = redis.describe;
       const opened = await openApplianceStore(config.store, logger.child({ service: 'store' }));
@@ -79,7 +82,11 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
     }
     let media: Awaited<ReturnType<typeof startMediaBridge>> | undefined;
     if (services.includes('media-bridge')) {
-      media = await startMediaBridge(config.media, logger.child({ service: 'media-bridge' }), { registry, controlServer: true, controlToken });
+      const mediaLog = logger.child({ service: 'media-bridge' });
+      // the built-in demo agent's calls never reach agent-core: the media bridge publishes their live events
+      const demoLive = liveRedis ? new RedisLiveSink(liveRedis, mediaLog) : undefined;
+      if (demoLive) stops.push(() => demoLive.close());
+      media = await startMediaBridge(config.media, mediaLog, { registry, controlServer: true, controlToken, ...(demoLive ? { liveEvents: (e) => demoLive.publish(e) } : {}) });
       const running = media;
       stops.push(() => running.stop());
       metrics?.addAdminTarget('media-bridge', { activeCalls: () => running.control.activeEndpoints().length });

@@ -9,7 +9,7 @@
  *   bridge end → everything stops.
  * Transcripts are redacted before they leave (live events); logs carry ids and numbers, never text.
  */
-import type { AgentControlEvent, AgentStreamStart, BridgeControlEvent, Logger, TurnTiming } from '@callgate/contracts';
+import { maskCaller, type AgentControlEvent, type AgentStreamStart, type BridgeControlEvent, type Logger, type TurnTiming } from '@callgate/contracts';
 import type { DialogueMessage, DialogueModel, DialogueState, SpeechToText, SttHints, SttStream, TextToSpeech } from '../providers/ports.js';
 import { LiveStamper, type LiveSink } from './live-publisher.js';
 import type { ConversationRecorder, RecordedTool } from './recorder.js';
@@ -519,10 +519,5 @@ function normalize(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
-/** a caller's number as supervisors see it: the last four digits only */
-export function maskNumber(uri: string): string {
-  const digits = uri.replace(/^.*?(sips?|tel):/i, '').replace(/[@;].*$/, '');
-  // a SIP user name (letters) is an identity too: nothing of it is shown
-  if (/[a-z]/i.test(digits)) return '****';
-  return digits.length <= 4 ? '****' : `${'*'.repeat(Math.min(8, digits.length - 4))}${digits.slice(-4)}`;
-}
+/** the caller as live views show it (contracts' `maskCaller`) */
+export const maskNumber = maskCaller;

@@ -84,6 +84,16 @@ export type LiveEventBody = LiveEvent extends infer E ? (E extends LiveEvent ? O
 /** one turn's stage timings, as a turn_timing event carries them (ms after the caller's speech ended) */
 export type TurnTiming = Omit<Extract<LiveEvent, { type: 'turn_timing' }>, 'v' | 'sessionId' | 'seq' | 'at' | 'type'>;
 
+/**
+ * The caller as live views show it: a number keeps its last four digits (`********0198`); a SIP user name shows
+ * nothing of itself (`****`).
+ */
+export function maskCaller(uri: string): string {
+  const user = uri.replace(/^.*?(sips?|tel):/i, '').replace(/[@;].*$/, '');
+  if (/[a-z]/i.test(user)) return '****';
+  return user.length <= 4 ? '****' : `${'*'.repeat(Math.min(8, user.length - 4))}${user.slice(-4)}`;
+}
+
 /** Validates an event read from Redis or a socket; never throws. */
 export function parseLiveEvent(raw: unknown): { ok: true; value: LiveEvent } | { ok: false; reason: string } {
   const r = liveEventSchema.safeParse(raw);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mediaSchema, silentLogger, type AllocateRequest, type MediaEvent } from '@callgate/contracts';
+import { mediaSchema, parseLiveEvent, silentLogger, type AllocateRequest, type LiveEvent, type MediaEvent } from '@callgate/contracts';
 import { startMediaBridge } from '../service.js';
 import { eventually, UdpPeer } from '../testing/udp-peer.js';
 import { InvalidMediaRequestError } from './in-process.js';
@@ -109,6 +109,46 @@ test('RTP timeouts reach subscribers as rtp_timeout events', async () => {
     assert.equal(events[0]!.type, 'rtp_timeout');
     assert.equal(events[0]!.endpointId, endpointId);
   } finally {
+    await bridge.stop();
+  }
+});
+
+test("the demo agent's calls publish their own live events: start (caller masked), quality, end", async () => {
+  const events: LiveEvent[] = [];
+  const bridge = await startMediaBridge(mediaSchema.parse({ ...config, qualityIntervalMs: 500 }), silentLogger, { rtpTimeoutMs: 0, liveEvents: (e) => events.push(e) });
+  const peer = await UdpPeer.open();
+  try {
+    const alloc = await bridge.control.allocate(request(peer.port, { sessionId: 'demo-live-1' }));
+    await bridge.control.connect(alloc.endpointId, { callId: 'c-9', from: 'sip:+12125550198@carrier.example', to: 'sip:1001@127.0.0.1' });
+    for (let seq = 0; seq < 40; seq++) {
+      await peer.sendRtp({ marker: seq === 0, payloadType: 0, sequenceNumber: seq, timestamp: seq * 160, ssrc: 77, payload: Buffer.alloc(160, 0xff) }, alloc.port);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await eventually(() => events.some((e) => e.type === 'quality'), 3000, 'a quality event');
+    await bridge.control.release(alloc.endpointId, 'caller hung up');
+    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'one sequence per session, from 1');
+    const started = events[0]!;
+    assert.ok(started.type === 'call_started' && started.agent === 'demo' && started.from === '********0198' && started.callId === 'c-9');
+    const ended = events.at(-1)!;
+    assert.ok(ended.type === 'call_ended' && ended.reason === 'caller hung up');
+    for (const e of events) assert.equal(parseLiveEvent(JSON.parse(JSON.stringify(e))).ok, true, `valid live event: ${JSON.stringify(e)}`);
+    assert.ok(!JSON.stringify(events).includes('2125550198'), 'the number never leaves unmasked');
+  } finally {
+    peer.close();
+    await bridge.stop();
+  }
+});
+
+test('calls of other agents publish nothing from the media bridge (agent-core does)', async () => {
+  const events: LiveEvent[] = [];
+  const bridge = await startMediaBridge(config, silentLogger, { rtpTimeoutMs: 0, liveEvents: (e) => events.push(e) });
+  const peer = await UdpPeer.open();
+  try {
+    const alloc = await bridge.control.allocate(request(peer.port, { agent: 'front-desk' }));
+    await bridge.control.release(alloc.endpointId, 'bye');
+    assert.deepEqual(events, []);
+  } finally {
+    peer.close();
     await bridge.stop();
   }
 });

@@ -15,12 +15,14 @@ import {
   type MediaEvent,
   type RemoteMedia,
   type CallInfo,
+  type LiveEvent,
   BUILTIN_DEMO_AGENT,
 } from '@callgate/contracts';
 import { CallSession, type AgentChannel, type AgentChannelEvents } from '../call/call-session.js';
 import type { CallMetrics } from '../call/call-metrics.js';
 import { isDtmfDigits } from '../dtmf/rfc4733.js';
 import { demoAgentReaction } from '../demo/demo-agent.js';
+import { DemoLiveEvents } from '../demo/demo-live-events.js';
 import { demoPromptPcm } from '../prompt/demo-prompt.js';
 import { RtpEndpoint, type EndpointStats } from '../rtp/endpoint.js';
 import { Endpointer } from '../vad/endpointer.js';
@@ -46,6 +48,8 @@ export interface InProcessMediaControlOptions {
   metrics?: CallMetrics;
   /** opens a call's stream to agent-core (absent: only the built-in demo agent can run) */
   connectAgent?: (start: AgentStartInfo, events: AgentChannelEvents) => AgentChannel;
+  /** publishes live events for the built-in demo agent's calls (agent-core publishes the others'); none when absent */
+  liveEvents?: (event: LiveEvent) => void;
 }
 
 /** The parts of the media config the calls follow. */
@@ -81,8 +85,11 @@ export class InProcessMediaControl implements MediaControl {
   private readonly handlers = new Set<(event: MediaEvent) => void>();
   private readonly log: Logger;
 
+  private readonly demoLive: DemoLiveEvents | undefined;
+
   constructor(private readonly opts: InProcessMediaControlOptions) {
     this.log = opts.logger;
+    this.demoLive = opts.liveEvents ? new DemoLiveEvents(opts.liveEvents) : undefined;
   }
 
   /** Validates the request, binds a port pair and starts the endpoint (silent until `play`). */
@@ -148,7 +155,10 @@ export class InProcessMediaControl implements MediaControl {
     this.require(endpointId);
     const session = this.sessions.get(endpointId)!;
     const info = this.calls.get(endpointId)!;
-    if (info.agent === BUILTIN_DEMO_AGENT) this.demoEndpoints.add(endpointId);
+    if (info.agent === BUILTIN_DEMO_AGENT) {
+      this.demoEndpoints.add(endpointId);
+      this.demoLive?.started(info.sessionId, call);
+    }
     session.start(call);
   }
 
@@ -200,6 +210,8 @@ export class InProcessMediaControl implements MediaControl {
     if (!endpoint) return;
     const s = endpoint.stats();
     if (s.received.packets > 0) this.emit(endpoint.quality()); // the call's final quality report (the agent hears it before the end)
+    const info = this.calls.get(endpointId);
+    if (info) this.demoLive?.ended(info.sessionId, reason);
     this.endpoints.delete(endpointId);
     this.demoEndpoints.delete(endpointId);
     this.sessions.get(endpointId)?.close(reason);
@@ -266,6 +278,8 @@ export class InProcessMediaControl implements MediaControl {
 
   private recordQuality(q: Extract<MediaEvent, { type: 'quality' }>): void {
     this.sessions.get(q.endpointId)?.quality(q);
+    const info = this.calls.get(q.endpointId);
+    if (info) this.demoLive?.quality(info.sessionId, q);
     this.opts.metrics?.mos.observe(q.mos);
     this.opts.metrics?.jitterMs.observe(q.jitterMs);
     this.log.info('media: quality', {

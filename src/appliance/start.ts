@@ -8,7 +8,7 @@
  * `media.control.token` when one is configured (the same value on both sides).
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallgateConfig, Logger, MediaControl, ServiceName } from '@callgate/contracts';
+import type { CallgateConfig, Logger, MediaControl, RedisTarget, ServiceName } from '@callgate/contracts';
 import { startEdge } from '@callgate/sip-gateway/edge';
 import { HttpMediaControl, startGateway } from '@callgate/sip-gateway';
 import { startMediaBridge } from '@callgate/media-bridge';
@@ -41,12 +41,12 @@ export async function startAppliance(config: CallgateConfig, services: ServiceNa
       summary.metrics = `http://${config.metrics.address}:${metrics.port}/metrics`;
     }
     // where live events go: this process's Redis, or an external one the config names
-    let liveRedis: { host: string; port: number } | string | undefined = !config.redis.embedded && config.redis.url ? config.redis.url : undefined;
+    let liveRedis: RedisTarget | undefined = !config.redis.embedded && config.redis.url ? config.redis.url : undefined;
     const withAgentCore = services.includes('agent-core');
     const withDashboard = services.includes('supervisor-dashboard');
     if (withAgentCore || withDashboard) {
       // the embedded redis-server runs in the process that runs agent-core; a dashboard alone connects to it
-      const redisConfig = withAgentCore ? config.redis : { ...config.redis, embedded: false, url: config.redis.url ?? `redis://${config.redis.address}:${config.redis.port}` };
+      const redisConfig = withAgentCore || !config.redis.embedded ? config.redis : { ...config.redis, embedded: false, url: `redis://${config.redis.address}:${config.redis.port}` };
       const redis = await startRedis(redisConfig, logger.child({ service: 'redis' }));
       liveRedis = redis.connection;
       stops.push(redis.stop);

@@ -4,7 +4,7 @@
  * best-effort; the store keeps the record). Every text in an event is already redacted.
  */
 import { Redis } from 'ioredis';
-import { LIVE_EVENTS_CHANNEL, type LiveEvent, type Logger } from '@callgate/contracts';
+import { LIVE_EVENTS_CHANNEL, type LiveEvent, type Logger, type RedisTarget } from '@callgate/contracts';
 import type { LiveSink } from '../session/live-publisher.js';
 
 export const LIVE_CHANNEL = LIVE_EVENTS_CHANNEL;
@@ -14,7 +14,7 @@ export class RedisLiveSink implements LiveSink {
   dropped = 0;
 
   constructor(
-    connection: { host: string; port: number } | string,
+    connection: RedisTarget,
     private readonly log: Logger,
     private readonly onDrop?: () => void,
   ) {

@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import type { OutboxEntry } from '../store/index.js';
+import type { RedisTarget } from '@callgate/contracts';
 
 export const EVENT_STREAM = 'callgate:events:v1';
 
@@ -12,7 +13,7 @@ export class RedisEventStream {
   private readonly redis: Redis;
 
   constructor(
-    connection: { host: string; port: number } | string,
+    connection: RedisTarget,
     private readonly maxLen = 100_000,
   ) {
     const common = { maxRetriesPerRequest: 2 } as const;

@@ -4,7 +4,7 @@
  * connect to. Each agent's filler line is synthesised once at start so it can play instantly.
  */
 import type { Registry } from 'prom-client';
-import type { AgentConfig, AgentCoreServiceConfig, AgentStreamStart, Logger } from '@callgate/contracts';
+import { redisConnectionOptions, type AgentConfig, type AgentCoreServiceConfig, type AgentStreamStart, type Logger, type RedisTarget } from '@callgate/contracts';
 import { redact, redactPartial } from '../privacy/index.js';
 import { ProviderHealth, type RouterEvent } from '../providers/router/index.js';
 import { AgentServer } from '../server/agent-server.js';
@@ -23,7 +23,7 @@ import { BatchGovernor, ConversationPostCallStore, PostCallFlows, PostCallWorker
 export interface AgentCoreStartOptions {
   config: AgentCoreServiceConfig;
   /** BullMQ/live-events Redis: host/port or a redis:// URL */
-  redis: { host: string; port: number } | string;
+  redis: RedisTarget;
   registry: Registry;
   logger: Logger;
   /** tests: live events somewhere other than Redis */
@@ -62,7 +62,7 @@ export async function startAgentCore(o: AgentCoreStartOptions): Promise<RunningA
     }
     for (const name of ['transfer_call', 'end_call'] as const) if (!config.tools.some((t) => t.name === name)) toolConfigs.push({ kind: 'builtin', name });
     const registry = new ToolRegistry(compileTools(toolConfigs));
-    const connection = typeof o.redis === 'string' ? redisUrlToConnection(o.redis) : o.redis;
+    const connection = redisConnectionOptions(o.redis);
     const onOutcome = (tool: string, outcome: { ok: boolean; error?: { code: string } }, ms: number) => {
       metrics.toolCalls.inc({ tool, outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'failed') });
       metrics.toolMs.observe({ tool }, ms);
@@ -243,15 +243,4 @@ async function sweepEndedCalls(store: ConversationStore, flows: PostCallFlows, l
   } catch (err) {
     log.warn('agent-core: could not look for unprocessed ended calls', { err });
   }
-}
-
-function redisUrlToConnection(url: string): { host: string; port: number; password?: string; username?: string; tls?: object } {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
 }

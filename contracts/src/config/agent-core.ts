@@ -214,10 +214,40 @@ export const redisSchema = z
     appendfsync: z.enum(['everysec', 'always']).default('everysec'),
     /** an external Redis (redis:// URL) when not embedded */
     url: z.string().regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL').optional(),
+    /** an external Redis behind Sentinel: the clients ask these sentinels for the master of `name` and follow failovers */
+    sentinel: z
+      .object({
+        name: z.string().min(1),
+        sentinels: z.array(z.object({ host, port }).strict()).min(1),
+        /** the Redis password (`${ENV_VAR}`); `sentinelPassword` for the sentinels themselves */
+        password: secret.optional(),
+        sentinelPassword: secret.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
-  .refine((r) => r.embedded || r.url, { message: 'set redis.url when redis.embedded is false', path: ['url'] });
+  .refine((r) => r.embedded || r.url || r.sentinel, { message: 'set redis.url or redis.sentinel when redis.embedded is false', path: ['url'] });
 export type RedisConfig = z.infer<typeof redisSchema>;
+
+/**
+ * Where a service finds Redis: a URL, a host and port, or a Sentinel group (ioredis and BullMQ take each of
+ * these as their connection options and follow a Sentinel failover by themselves).
+ */
+export type RedisTarget = string | { host: string; port: number } | { sentinels: Array<{ host: string; port: number }>; name: string; password?: string; sentinelPassword?: string };
+
+/** connection options (ioredis' and BullMQ's) for a target: a redis:// or rediss:// URL is taken apart */
+export function redisConnectionOptions(target: RedisTarget): Exclude<RedisTarget, string> & { username?: string; password?: string; tls?: object } {
+  if (typeof target !== 'string') return target;
+  const u = new URL(target);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
 
 const day = 24 * 60 * 60 * 1000;
 /** the conversation store (SQLite file by default; MongoDB in production) */

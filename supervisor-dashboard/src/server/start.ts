@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { WebSocketServer } from 'ws';
 import type { Registry } from 'prom-client';
-import { LIVE_EVENTS_CHANNEL, parseLiveEvent, type DashboardConfig, type Logger } from '@callgate/contracts';
+import { LIVE_EVENTS_CHANNEL, parseLiveEvent, redisConnectionOptions, type DashboardConfig, type Logger, type RedisTarget } from '@callgate/contracts';
 import type { QueueStatus, SystemStatus } from '../api/types.js';
 import { Accounts } from '../auth/accounts.js';
 import { LoginLimiter } from '../auth/login-limiter.js';
@@ -30,7 +30,7 @@ import { dashboardMetrics } from './metrics.js';
 export interface DashboardStartOptions {
   config: DashboardConfig;
   /** the Redis agent-core publishes on: host/port or a redis:// URL */
-  redis: { host: string; port: number } | string;
+  redis: RedisTarget;
   store: HistoryStore;
   /** the store's caller key for a number (history search by the caller's number) */
   callerKeyOf: (number: string) => string;
@@ -101,7 +101,7 @@ export async function startDashboard(o: DashboardStartOptions): Promise<RunningD
   });
   await subscriber.subscribe(LIVE_EVENTS_CHANNEL);
 
-  const connection = typeof o.redis === 'string' ? { url: o.redis } : { host: o.redis.host, port: o.redis.port };
+  const connection = redisConnectionOptions(o.redis);
   const queueReaders = [
     { label: 'realtime', q: new Queue(o.queues.realtime, { connection: { ...connection, maxRetriesPerRequest: null } }) },
     { label: 'batch', q: new Queue(o.queues.batch, { connection: { ...connection, maxRetriesPerRequest: null } }) },

@@ -166,10 +166,13 @@ export class PostCallFlows {
   async status(sessionId: string): Promise<PostCallStatus | undefined> {
     const steps = await Promise.all(
       POST_CALL_STEPS.map(async (step) => {
-        const job = await Job.fromId<PostCallJobData>(this.queue, postCallJobId(sessionId, step));
+        // the state first, then the job: a job read before it finished could show a completed state with the
+        // attempt count it had while active
+        const id = postCallJobId(sessionId, step);
+        const state = (await this.queue.getJobState(id)) as StepJobState | 'unknown';
+        const job = state === 'unknown' ? undefined : await Job.fromId<PostCallJobData>(this.queue, id);
         if (!job) return { step, state: 'missing' as StepJobState, attempts: 0, error: undefined };
-        const state = (await job.getState()) as StepJobState;
-        return { step, state, attempts: job.attemptsMade, error: job.failedReason || undefined };
+        return { step, state: state as StepJobState, attempts: job.attemptsMade, error: job.failedReason || undefined };
       }),
     );
     if (steps.every((s) => s.state === 'missing')) return undefined;

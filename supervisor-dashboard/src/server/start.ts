@@ -99,7 +99,9 @@ export async function startDashboard(o: DashboardStartOptions): Promise<RunningD
     events.apply(e);
     if (e.type === 'turn_timing') slo.observe(e);
   });
-  await subscriber.subscribe(LIVE_EVENTS_CHANNEL);
+  // not awaited: a Redis that is not up yet must not hold the page back (ioredis subscribes once it connects,
+  // and again after every reconnect)
+  subscriber.subscribe(LIVE_EVENTS_CHANNEL).catch((err: unknown) => log.warn('dashboard: live events not subscribed yet', { err }));
 
   const connection = redisConnectionOptions(o.redis);
   const queueReaders = [

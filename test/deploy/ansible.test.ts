@@ -30,7 +30,7 @@ interface ClusterConfig {
   media: { advertisedAddress?: string; control: { address: string; token?: string }; agentCore: { url?: string; urls?: string[] } };
   agentCore: { listen: { address: string } };
   store: { kind: string };
-  redis: { url?: string };
+  redis: { url?: string; sentinel?: { name: string; sentinels: { host: string; port: number }[]; password?: string } };
   metrics: { address: string };
 }
 
@@ -318,7 +318,11 @@ describe('deploy/ansible: cluster configs', () => {
     assert.deepEqual(agent1.services, ['agent-core']);
     assert.equal(agent1.agentCore.listen.address, '10.0.4.11');
     assert.equal(agent1.store.kind, 'mongodb');
-    assert.match(agent1.redis.url ?? '', /^redis:\/\/:.+@10\.0\.5\.11:6379$/);
+    // the cluster finds the Redis master through its sentinels (the clients follow a failover)
+    assert.equal(agent1.redis.url, undefined);
+    assert.equal(agent1.redis.sentinel?.name, 'callgate');
+    assert.deepEqual(agent1.redis.sentinel?.sentinels, ['10.0.5.11', '10.0.5.12', '10.0.5.13'].map((host) => ({ host, port: 26379 })));
+    assert.ok(agent1.redis.sentinel?.password, 'the Redis password goes with the sentinel settings');
     assert.equal(agent1.metrics.address, '0.0.0.0');
     assert.deepEqual(configs.get('dash-1')!.services, ['supervisor-dashboard']);
   });

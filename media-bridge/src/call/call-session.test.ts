@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { bridgeControlEventSchema, mediaSchema, silentLogger, type BridgeControlEvent, type MediaEvent } from '@callgate/contracts';
 import { Playout } from '../playout/playout.js';
 import { eventually } from '../testing/udp-peer.js';
+import { Endpointer } from '../vad/endpointer.js';
+import { speechPcm } from '../vad/test-audio.js';
+import { VadEngine } from '../vad/vad-engine.js';
 import { CallSession, type AgentChannelEvents } from './call-session.js';
 
 /** a session on a fake agent channel (no VAD), with its playout drained by hand */
@@ -90,5 +93,64 @@ describe('CallSession when agent-core fails', () => {
     );
     t.session.dtmf('5', 100, 'rfc4733');
     assert.deepEqual(t.sent.at(-1), { type: 'dtmf', digit: '5', durationMs: 100, source: 'rfc4733' });
+  });
+});
+
+describe('CallSession endpointing', () => {
+  /** a session with the real VAD; `infer` runs the engine on what is pending (the pacer's after-tick batch) */
+  async function vadSession(gateDbfs: number | null) {
+    const config = mediaSchema.parse({ vad: { gateDbfs, hangoverMs: 600 } });
+    const vad = await VadEngine.create({ gateDbfs: gateDbfs ?? undefined });
+    const emitted: MediaEvent[] = [];
+    const playout = new Playout(() => {});
+    const endpointers = { turn: new Endpointer({ ...config.vad }), bargeIn: new Endpointer({ ...config.vad, minSpeechMs: 200 }) };
+    const session = new CallSession({ endpointId: 'ep-v', sessionId: 's-v', agent: 'demo', playout, vad, endpointers, config, emit: (e) => emitted.push(e), logger: silentLogger });
+    let mediaMs = 0;
+    /** one 20 ms frame per call, as the endpoint's tick gives them */
+    const feed = async (pcm: Int16Array, infer: boolean) => {
+      for (let i = 0; i < pcm.length; i += 160) {
+        const frame = new Int16Array(160);
+        frame.set(pcm.subarray(i, Math.min(pcm.length, i + 160)));
+        session.inbound(frame, mediaMs);
+        mediaMs += 20;
+        if (infer) await vad.process();
+      }
+    };
+    return { session, emitted, feed, close: () => session.close('test') };
+  }
+
+  it('ends the turn on the frame that completes the hang-over when the quiet audio is below the gate, before its windows are inferred', async () => {
+    const t = await vadSession(-55);
+    try {
+      const speech = speechPcm('book an appointment');
+      await t.feed(new Int16Array(4000), true);
+      await t.feed(speech, true);
+      assert.ok(t.emitted.some((e) => e.type === 'speech_start'), 'speech started');
+      // digital silence, never inferred: only energy can tell it is quiet
+      await t.feed(new Int16Array(8000), false);
+      const end = t.emitted.find((e) => e.type === 'speech_end');
+      assert.ok(end && end.type === 'speech_end', 'speech_end without inference');
+      let last = speech.length - 1;
+      while (last > 0 && Math.abs(speech[last]!) < 300) last--; // espeak-ng pads its output with silence
+      const speechEndMs = 500 + last / 8;
+      assert.ok(end.atMs <= speechEndMs + 40 && end.atMs > speechEndMs - 300, `end of speech ${end.atMs} near ${speechEndMs}`);
+      assert.ok(end.decidedMs - end.atMs >= 600 && end.decidedMs - end.atMs < 620, `decided ${end.decidedMs - end.atMs} ms after it: the hang-over, to the frame`);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('without the energy gate the end waits for the windows to be inferred', async () => {
+    const t = await vadSession(null);
+    try {
+      await t.feed(new Int16Array(4000), true);
+      await t.feed(speechPcm('book an appointment'), true);
+      await t.feed(new Int16Array(8000), false);
+      assert.equal(t.emitted.filter((e) => e.type === 'speech_end').length, 0);
+      await t.feed(new Int16Array(160), true); // one more tick: the pending windows go through the model
+      assert.equal(t.emitted.filter((e) => e.type === 'speech_end').length, 1);
+    } finally {
+      t.close();
+    }
   });
 });

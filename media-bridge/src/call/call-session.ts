@@ -70,6 +70,8 @@ export class CallSession {
   private awaitingReplySince: number | undefined;
   private slowNotified = false;
   private lastInboundDbfs = -Infinity;
+  /** media ms at the end of the latest inbound frame at or above the VAD's energy gate */
+  private lastLoudMs = -Infinity;
   private playing = false;
   private started = false;
   private readonly vad: VadStream | undefined;
@@ -109,7 +111,19 @@ export class CallSession {
     this.lastInboundDbfs = dbfs(pcm);
     this.vad?.push(pcm, mediaMs + 20);
     if (this.agentUp) this.channel?.sendAudio(pcm, mediaMs);
+    this.endIfQuiet(mediaMs + 20);
     this.checkReplyTimeout();
+  }
+
+  /**
+   * Endpointing between VAD windows: audio below the energy gate scores 0 without inference, so once such quiet
+   * audio has filled the hang-over the caller's turn ends on this frame, not a window and a batch later.
+   */
+  private endIfQuiet(untilMs: number): void {
+    const gate = this.opts.config.vad.gateDbfs;
+    if (gate === null || !this.vad || !this.opts.endpointers) return;
+    if (this.lastInboundDbfs >= gate) this.lastLoudMs = untilMs;
+    for (const e of this.opts.endpointers.turn.quietThrough(untilMs, this.lastLoudMs)) this.onTurnEndpoint(e);
   }
 
   /** Tick, outbound half: the frame the endpoint sent (undefined when it sent silence or nothing). */

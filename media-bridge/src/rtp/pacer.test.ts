@@ -75,6 +75,57 @@ test('an early wake-up waits again instead of ticking', () => {
   assert.equal(clock.pending?.ms, 5);
 });
 
+/** A fake clock that can also poll (like setImmediate): polls run only on `runPolls()`. */
+class PollingClock extends FakeClock {
+  polls: Array<() => void> = [];
+  poll = (fn: () => void) => void this.polls.push(fn);
+  /** moves time to `atNs` and runs the polls queued so far (those they queue wait for the next call) */
+  runPolls(atNs: bigint) {
+    this.t = atNs;
+    const due = this.polls;
+    this.polls = [];
+    for (const fn of due) fn();
+  }
+}
+
+test('with a polling clock the timer aims leadMs early and the tick waits for its exact deadline', () => {
+  const clock = new PollingClock();
+  const pacer = new Pacer({ clock, leadMs: 2 });
+  const ep = recorder();
+  const t0 = clock.t;
+  pacer.register(ep);
+  assert.equal(clock.pending?.ms, 18, 'timer aimed 2 ms before the deadline');
+  clock.fireAt(t0 + 18n * MS + 300_000n); // inside the lead: poll instead of ticking
+  assert.equal(ep.ticks.length, 0);
+  assert.equal(clock.polls.length, 1);
+  clock.runPolls(t0 + 19n * MS + 900_000n); // 0.1 ms early: no tick yet, poll again (a timer would tick here)
+  assert.equal(ep.ticks.length, 0);
+  assert.equal(clock.polls.length, 1);
+  clock.runPolls(t0 + 20n * MS + 50_000n);
+  assert.equal(ep.ticks.length, 1);
+  assert.equal(ep.ticks[0]!.deadline, t0 + 20n * MS);
+  assert.equal(clock.pending?.ms, 17, 'the next timer aims 2 ms before t0+40, measured from now');
+});
+
+test('a poll pending when the clock stops does not tick after a restart', () => {
+  const clock = new PollingClock();
+  const pacer = new Pacer({ clock, leadMs: 1 });
+  const ep = recorder();
+  const t0 = clock.t;
+  pacer.register(ep);
+  clock.fireAt(t0 + 19n * MS + 500_000n);
+  assert.equal(clock.polls.length, 1);
+  pacer.unregister(ep);
+  pacer.register(ep); // restarts: deadline t0+19.5+20
+  clock.runPolls(t0 + 21n * MS);
+  assert.equal(ep.ticks.length, 0, 'the stale poll of the first run did nothing');
+  assert.ok(clock.pending, 'the restarted clock waits on its own timer');
+});
+
+test('leadMs must be shorter than the period', () => {
+  assert.throws(() => new Pacer({ clock: new PollingClock(), leadMs: 20 }), RangeError);
+});
+
 test('one clock drives every endpoint; a failing endpoint does not stop the others', () => {
   const clock = new FakeClock();
   const pacer = new Pacer({ clock, logger: silentLogger });

@@ -3,6 +3,13 @@
  * `process.hrtime.bigint()`. Each tick is rescheduled against the next absolute deadline (not "20 ms from now"),
  * so timer lateness does not accumulate as drift. When the event loop stalls for more than a period, the missed
  * deadlines are skipped (and reported in the tick) instead of being replayed as a burst of packets.
+ *
+ * Precision. Node's timers count whole milliseconds from the loop's cached time, so a timer alone wakes anywhere
+ * in about [deadline − 1 ms, deadline + its lateness]: ±1 ms of send jitter before any load. With a `poll` in the
+ * clock (the real clock: `setImmediate`) the timer is aimed `leadMs` early and the last stretch is waited out by
+ * re-checking the clock once per event-loop turn: received packets and other I/O are still handled meanwhile,
+ * and the tick starts within one loop turn of its deadline. Cost: up to ~`leadMs` of one core per period while
+ * the loop has nothing else to do (measured by `npm run bench -- media`).
  */
 import type { Logger } from '@callgate/contracts';
 
@@ -26,6 +33,8 @@ export interface PacerClock {
   now(): bigint;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /** runs `fn` on the next event-loop turn, after pending I/O (optional: without it the pacer uses timers only) */
+  poll?(fn: () => void): void;
 }
 
 /** Options for `Pacer`; every field has a default. */
@@ -33,6 +42,8 @@ export interface PacerOptions {
   /** tick period in ms (default 20: one G.711 packet) */
   periodMs?: number;
   clock?: PacerClock;
+  /** with a polling clock: aim the timer this many ms early and poll the rest of the way (default 1; 0 = timers only) */
+  leadMs?: number;
   logger?: Logger;
 }
 
@@ -51,6 +62,9 @@ export const systemClock: PacerClock = {
   now: () => process.hrtime.bigint(),
   setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  // not unref'd: the loop blocks in its poll phase while only unref'd immediates are pending, which would turn
+  // the last stretch into a wait for the next I/O; a ref'd immediate keeps the loop alive for at most the lead
+  poll: (fn) => void setImmediate(fn),
 };
 
 /** One clock for all calls. Starts when the first endpoint registers and stops when the last leaves. */
@@ -61,6 +75,10 @@ export class Pacer {
   private readonly endpoints = new Set<PacedEndpoint>();
   private readonly afterTick = new Set<(tick: PacerTick) => void>();
   private timer: unknown;
+  /** a poll is pending (a poll cannot be cancelled: `fire` checks `polling` and the generation) */
+  private polling = false;
+  private generation = 0;
+  private readonly leadNs: bigint;
   private running = false;
   private deadline = 0n;
   private readonly counters = { ticks: 0, skippedPeriods: 0, maxLateMs: 0 };
@@ -70,6 +88,9 @@ export class Pacer {
     if (!Number.isInteger(this.periodMs) || this.periodMs <= 0) throw new RangeError('pacer period must be a positive integer ms');
     this.periodNs = BigInt(this.periodMs) * NS_PER_MS;
     this.clock = opts.clock ?? systemClock;
+    const leadMs = opts.leadMs ?? 1;
+    if (!(leadMs >= 0 && leadMs < this.periodMs)) throw new RangeError('pacer leadMs must be in [0, period)');
+    this.leadNs = this.clock.poll ? BigInt(Math.round(leadMs * 1e6)) : 0n;
   }
 
   /** Adds an endpoint; it is called on the next tick and every tick after. */
@@ -117,19 +138,33 @@ export class Pacer {
     this.running = false;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
+    this.polling = false;
+    this.generation++;
   }
 
+  /** waits for the deadline: a timer while it is more than the lead away, then polls (when the clock can) */
   private schedule(): void {
-    const waitMs = Number((this.deadline - this.clock.now()) / NS_PER_MS);
+    const remaining = this.deadline - this.clock.now();
+    if (this.leadNs > 0n && remaining <= this.leadNs) {
+      this.polling = true;
+      const generation = this.generation;
+      this.clock.poll!(() => {
+        if (generation === this.generation && this.polling) this.fire();
+      });
+      return;
+    }
+    const waitMs = Number((remaining - this.leadNs) / NS_PER_MS);
     this.timer = this.clock.setTimer(this.fire, Math.max(1, waitMs));
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
+    this.polling = false;
     if (!this.running) return;
     const now = this.clock.now();
-    // timers have 1 ms resolution: waking up to 1 ms early counts as on time, earlier than that waits again
-    if (this.deadline - now > NS_PER_MS) {
+    // polling: run once the deadline has come. Timers only (1 ms resolution): waking up to 1 ms early counts as
+    // on time, earlier than that waits again
+    if (this.deadline - now > (this.leadNs > 0n ? 0n : NS_PER_MS)) {
       this.schedule();
       return;
     }
@@ -157,7 +192,7 @@ export class Pacer {
       }
     }
     // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
-    if (!this.running || this.timer !== undefined) return;
+    if (!this.running || this.timer !== undefined || this.polling) return;
     this.deadline = deadline + this.periodNs;
     this.schedule();
   };

@@ -95,3 +95,35 @@ it('validates its config and inputs with RangeErrors naming the field', () => {
   ep.reset();
   assert.deepEqual(ep.feed(0.9, 32).map((e) => e.type), ['speech_onset']);
 });
+
+it('quietThrough decides the end between windows once the gated-quiet audio covers the hangover', () => {
+  const ep = new Endpointer({ hangoverMs: 500 });
+  run(ep, [...rep(0.9, 6), ...rep(0.05, 3)]); // speech windows end 32..192; quiet windows end 224..288
+  assert.equal(ep.state, 'speech');
+  assert.deepEqual(ep.quietThrough(680, 192), [], '680 − 192 = 488 < 500: not yet');
+  assert.deepEqual(ep.quietThrough(700, 300), [], 'loud audio after the last analysed window (288): wait for its window');
+  assert.deepEqual(ep.quietThrough(700, 192), [{ type: 'speech_end', onsetMs: 0, decidedMs: 700, lastSpeechMs: 192 }]);
+  assert.equal(ep.state, 'silence');
+  assert.equal(ep.times.endDecidedMs, 700);
+  // the windows still in the pipeline arrive later, in order, and change nothing
+  assert.deepEqual(run(ep, rep(0.0, 5), 320), []);
+  assert.deepEqual(ep.quietThrough(900, 180), [], 'only in speech');
+});
+
+it('quietThrough counts the hangover from the last loud frame when it ends inside the last speech window', () => {
+  const ep = new Endpointer({ hangoverMs: 500 });
+  run(ep, [...rep(0.9, 6), ...rep(0.05, 3)]); // last speech window: [160, 192]
+  assert.deepEqual(ep.quietThrough(660, 170), [], '660 − 170 = 490 < 500');
+  assert.equal(ep.state, 'speech');
+  // counted from the window's end (192) it would take until 692
+  assert.deepEqual(ep.quietThrough(680, 170), [{ type: 'speech_end', onsetMs: 0, decidedMs: 680, lastSpeechMs: 170 }]);
+  assert.equal(ep.times.lastSpeechMs, 170);
+});
+
+it('quietThrough does nothing in onset or silence', () => {
+  const ep = new Endpointer({ minSpeechMs: 500 });
+  run(ep, [0.9]);
+  assert.equal(ep.state, 'onset');
+  assert.deepEqual(ep.quietThrough(5000, 0), []);
+  assert.equal(ep.state, 'onset');
+});

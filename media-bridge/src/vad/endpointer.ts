@@ -11,6 +11,10 @@
  *   speech_end        at the first window where decidedMs − lastSpeechMs ≥ hangoverMs, all windows since
  *                     lastSpeechMs below neg; lastSpeechMs = the end of the last window with p ≥ neg
  *   speech_abandoned  a window with p < neg while still in onset: speech stopped before minSpeechMs
+ * `quietThrough` decides speech_end between windows: when the audio after the last analysed window is below the
+ * VAD's energy gate (it would score 0 without inference), the end is decided as soon as that quiet audio reaches
+ * lastSpeechMs + hangoverMs, instead of waiting for the window that covers it to be batched and inferred
+ * (up to a 32 ms window plus a tick later).
  * `setThresholdBoost` raises the positive threshold (e.g. while our own prompt plays, against its echo); it
  * affects only entering speech, not staying in it.
  */
@@ -132,6 +136,26 @@ export class Endpointer {
       events.push({ type: 'speech_end', onsetMs, decidedMs: windowEndMs, lastSpeechMs });
     }
     return events;
+  }
+
+  /**
+   * The call's audio up to `untilMs` has been pushed, and none of it after `lastLoudMs` reached the energy gate.
+   * In speech, once `untilMs` ≥ lastSpeechMs + hangoverMs and nothing loud came after the last window fed
+   * (so no window still being analysed could hold speech), the end is decided now, at `untilMs`. When the last
+   * loud frame ends inside the last speech window, lastSpeechMs is that frame's end (the window's remainder was
+   * below the gate, i.e. not speech), so the hang-over counts from the sound's end, not the window's. Returns the
+   * decision (0 or 1 events); the windows fed afterwards find the endpointer in silence.
+   */
+  quietThrough(untilMs: number, lastLoudMs: number): EndpointEvent[] {
+    if (this.current !== 'speech' || !Number.isFinite(untilMs) || lastLoudMs > this.lastEndMs) return [];
+    // the last speech window's sound may stop inside it: then the speech ended with its last loud frame
+    const windowEndMs = this.t.lastSpeechMs!;
+    const lastSpeechMs = lastLoudMs > windowEndMs - VAD_WINDOW_MS && lastLoudMs < windowEndMs ? lastLoudMs : windowEndMs;
+    if (untilMs - lastSpeechMs < this.hangoverMs) return [];
+    this.t.lastSpeechMs = lastSpeechMs;
+    this.t.endDecidedMs = untilMs;
+    this.current = 'silence';
+    return [{ type: 'speech_end', onsetMs: this.t.onsetMs!, decidedMs: untilMs, lastSpeechMs }];
   }
 
   /** Back to silence with no times (the boost stays), e.g. when the call's media restarts. */

@@ -2,12 +2,18 @@
  * The VAD worker thread: loads the (already verified) model bytes into its own onnxruntime session and answers
  * batches from `silero-worker-client.ts`, one at a time, in order.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createOrtModel, type SileroVariant } from './silero-model.js';
 import type { WorkerReply, WorkerRequest } from './silero-worker-client.js';
 
 const { variant, path, sha256, bytes } = workerData as { variant: SileroVariant; path: string; sha256: string; bytes: Uint8Array };
 const port = parentPort!;
+try {
+  setPriority(Math.min(19, getPriority() + 10));
+} catch {
+  /* keep */
+}
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 createOrtModel(variant, path, sha256, bytes).then(

@@ -37,7 +37,9 @@ export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutM
 export async function startMediaBridge(config: MediaConfig, logger: Logger, options: MediaBridgeOptions = {}): Promise<MediaBridge> {
   const log = logger.child({ component: 'media-bridge' });
   const pool = new PortPool({ address: config.address, min: config.rtpPortMin, max: config.rtpPortMax });
-  const pacer = new Pacer({ logger: log });
+  // receive half a period after each send: the end of a caller's turn is decided 10 ms before the next send, so
+  // an answer ready in time goes out on it (see PacerOptions.inboundOffsetMs)
+  const pacer = new Pacer({ logger: log, inboundOffsetMs: 10 });
   const advertisedAddress = config.advertisedAddress ?? config.address;
   if (advertisedAddress === '0.0.0.0' || advertisedAddress === '::') {
     log.warn('media: binding a wildcard address without media.advertisedAddress; SDP answers will carry it as is');

@@ -106,9 +106,9 @@ export const gatewaySchema = z
 
 const ms = z.number().int().min(0);
 
-/** the adaptive jitter buffer's delay bounds */
+/** the adaptive jitter buffer's delay bounds (its target: measured jitter + 5 ms, kept within them) */
 export const jitterBufferSchema = z
-  .object({ minDelayMs: z.number().int().min(0).max(200).default(20), maxDelayMs: z.number().int().min(20).max(1000).default(200) })
+  .object({ minDelayMs: z.number().int().min(0).max(200).default(0), maxDelayMs: z.number().int().min(20).max(1000).default(200) })
   .strict()
   .refine((j) => j.minDelayMs <= j.maxDelayMs, { message: 'minDelayMs must not exceed maxDelayMs', path: ['minDelayMs'] });
 

@@ -202,18 +202,24 @@ export class RtpEndpoint implements PacedEndpoint {
   }
 
   private released: Promise<void> = Promise.resolve();
+  private lastTickDeadline = -1n;
 
-  /** Pacer tick: advance the media clock, take one inbound frame, send at most one packet. */
-  onTick(tick: PacerTick): void {
+  /** Pacer tick, receive side (at the tick or the pacer's inbound offset after it): take one inbound frame. */
+  onInbound(tick: PacerTick): void {
     if (this.closed) return;
-    this.clock = (this.clock + this.samplesPerTick * tick.periods) >>> 0;
-    const nowMs = monotonicMs(tick.now);
+    this.advance(tick);
+    const nowMs = monotonicMs();
     this.checkInbound(nowMs);
     // one frame per tick even after a stall: the packets of the skipped periods are most likely still unread in
     // the socket (timers run before I/O), so pulling them now would conceal frames and then discard them as late;
     // the jitter buffer lets its depth grow instead and shrinks it again in quiet frames
-    this.mediaMs += this.opts.pacer.periodMs * tick.periods;
     this.takeInbound(nowMs);
+  }
+
+  /** Pacer tick, send side: send at most one packet (and the RTCP and quality reports when due). */
+  onTick(tick: PacerTick): void {
+    if (this.closed) return;
+    this.advance(tick);
     this.maybePublishQuality();
     if (this.mediaMs >= this.nextRtcpMs) {
       this.nextRtcpMs = this.mediaMs + this.rtcp.nextIntervalMs();
@@ -242,6 +248,14 @@ export class RtpEndpoint implements PacedEndpoint {
       this.talking = false;
       if (this.streaming) this.send(to, this.codec.payloadType, this.silenceFrame, this.clock, false);
     }
+  }
+
+  /** the RTP and media clocks move on once per tick, on whichever side of it runs first */
+  private advance(tick: PacerTick): void {
+    if (tick.deadline === this.lastTickDeadline) return;
+    this.lastTickDeadline = tick.deadline;
+    this.clock = (this.clock + this.samplesPerTick * tick.periods) >>> 0;
+    this.mediaMs += this.opts.pacer.periodMs * tick.periods;
   }
 
   /** one frame out of the jitter buffer to the tap, and to the recorder unless it is silence or an underrun's filler */

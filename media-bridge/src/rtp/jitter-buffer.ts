@@ -10,7 +10,9 @@
  * jitter estimate is the `percentile` (99 %, over 10 s: a stall every few seconds must not cost a late discard
  * each time) of r − base. It rises at once when the window's percentile does and
  * falls by 1/64 of the difference per packet, so it grows quickly and shrinks slowly.
- * target = clamp(ceil-to-frames(estimate × jitterFactor + marginMs), minDelayMs, maxDelayMs).
+ * target = clamp(ceil-to-ms(estimate × jitterFactor + marginMs), minDelayMs, maxDelayMs). Not rounded to whole
+ * frames: frames are pulled on the pacer's ticks, so the depth lands at target + (up to a frame of tick phase);
+ * a clean link gets a few ms of target, not a frame, which is what the caller's end of turn waits for.
  * depth = (time the cursor's slot plays) − (its timestamp) − base: how much later than the fastest recent
  * packet audio is played, i.e. the buffer's share of the mouth-to-ear delay.
  *
@@ -85,10 +87,10 @@ export interface JitterBufferOptions {
   clockRate?: number;
   /** samples per frame (default 160 = 20 ms); other packet sizes are truncated or zero-padded to it */
   frameSamples?: number;
-  /** bounds of the target delay (defaults 20 and 200 ms) */
+  /** bounds of the target delay (defaults 20 and 200 ms; the media config's default minimum is 0) */
   minDelayMs?: number;
   maxDelayMs?: number;
-  /** target = estimate × jitterFactor + marginMs (defaults 1 and 10) */
+  /** target = estimate × jitterFactor + marginMs (defaults 1 and 5) */
   jitterFactor?: number;
   marginMs?: number;
   /** percentile of transit deviations used as the estimate (default 0.99) over this many packets (default 500) */
@@ -192,7 +194,7 @@ export class JitterBuffer {
     this.minDelayMs = opts.minDelayMs ?? 20;
     this.maxDelayMs = opts.maxDelayMs ?? 200;
     this.factor = opts.jitterFactor ?? 1;
-    this.marginMs = opts.marginMs ?? 10;
+    this.marginMs = opts.marginMs ?? 5;
     this.percentile = opts.percentile ?? 0.99;
     this.capacity = opts.capacityFrames ?? 2 * Math.ceil(this.maxDelayMs / this.frameMs);
     this.idleMs = opts.idleMs ?? 200;
@@ -288,9 +290,8 @@ export class JitterBuffer {
 
   /** the delay playout aims for now */
   targetMs(): number {
-    const raw = this.estimateMs * this.factor + this.marginMs;
-    const frames = Math.ceil(raw / this.frameMs - 1e-9);
-    return Math.min(this.maxDelayMs, Math.max(this.minDelayMs, frames * this.frameMs));
+    const raw = Math.ceil(this.estimateMs * this.factor + this.marginMs - 1e-9);
+    return Math.min(this.maxDelayMs, Math.max(this.minDelayMs, raw));
   }
 
   // ---- playout ----

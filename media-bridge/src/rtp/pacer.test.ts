@@ -176,3 +176,70 @@ test('the real clock ticks registered endpoints until stopped', async () => {
   assert.equal(pacer.isRunning, false);
   assert.ok(ep.ticks.every((t) => t.periods >= 1));
 });
+
+/** a fake clock holding any number of timers, fired in due order by `advanceTo` */
+class MultiTimerClock implements PacerClock {
+  t = 1_000_000n * MS;
+  timers = new Set<{ fn: () => void; at: bigint }>();
+  now = () => this.t;
+  setTimer = (fn: () => void, ms: number) => {
+    const h = { fn, at: this.t + BigInt(ms) * MS };
+    this.timers.add(h);
+    return h;
+  };
+  clearTimer = (h: unknown) => void this.timers.delete(h as { fn: () => void; at: bigint });
+  advanceTo(atNs: bigint) {
+    for (;;) {
+      const due = [...this.timers].filter((h) => h.at <= atNs).sort((a, b) => (a.at < b.at ? -1 : 1))[0];
+      if (!due) break;
+      this.timers.delete(due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = atNs;
+  }
+}
+
+test('with inboundOffsetMs the receive side runs that long after the send side, then the after-tick hooks', () => {
+  const clock = new MultiTimerClock();
+  const pacer = new Pacer({ clock, inboundOffsetMs: 10 });
+  const order: string[] = [];
+  const t0 = clock.t;
+  pacer.register({ onTick: () => void order.push(`send@${(clock.t - t0) / MS}`), onInbound: () => void order.push(`recv@${(clock.t - t0) / MS}`) });
+  pacer.onAfterTick(() => void order.push(`after@${(clock.t - t0) / MS}`));
+  clock.advanceTo(t0 + 45n * MS);
+  assert.deepEqual(order, ['send@20', 'recv@30', 'after@30', 'send@40']);
+});
+
+test('by default the receive side runs first in the tick; an endpoint without onInbound is only ticked', () => {
+  const clock = new MultiTimerClock();
+  const pacer = new Pacer({ clock });
+  const order: string[] = [];
+  pacer.register({ onTick: () => void order.push('send'), onInbound: () => void order.push('recv') });
+  pacer.register({ onTick: () => void order.push('send-only') });
+  pacer.onAfterTick(() => void order.push('after'));
+  clock.advanceTo(clock.t + 20n * MS);
+  assert.deepEqual(order, ['recv', 'send', 'send-only', 'after']);
+  assert.throws(() => new Pacer({ inboundOffsetMs: 20 }), RangeError);
+});
+
+test('a receive side overdue when the next tick comes runs before that tick; none runs after the clock stops', () => {
+  const clock = new MultiTimerClock();
+  const pacer = new Pacer({ clock, inboundOffsetMs: 10 });
+  const order: string[] = [];
+  const t0 = clock.t;
+  const ep = { onTick: () => void order.push('send'), onInbound: () => void order.push('recv') };
+  pacer.register(ep);
+  clock.advanceTo(t0 + 20n * MS); // send at 20, receive due at 30
+  // a stall: the next send timer fires (at 41) before the receive timer got its turn
+  const next = [...clock.timers].sort((a, b) => (a.at < b.at ? 1 : -1))[0]!;
+  clock.timers.delete(next);
+  clock.t = t0 + 41n * MS;
+  next.fn();
+  assert.deepEqual(order, ['send', 'recv', 'send'], 'the overdue receive side ran first');
+  assert.equal(clock.timers.size, 2, 'the next send and the new receive side wait');
+  pacer.unregister(ep);
+  assert.equal(clock.timers.size, 0, 'stopping clears both timers');
+  clock.advanceTo(t0 + 100n * MS);
+  assert.deepEqual(order, ['send', 'recv', 'send']);
+});

@@ -23,9 +23,12 @@ export interface PacerTick {
   periods: number;
 }
 
-/** Anything the pacer drives: an RTP endpoint, later the VAD batcher. */
+/** Anything the pacer drives: an RTP endpoint. */
 export interface PacedEndpoint {
+  /** the send side: runs at the tick's deadline */
   onTick(tick: PacerTick): void;
+  /** the receive side (one inbound frame), `inboundOffsetMs` after the same tick; see PacerOptions */
+  onInbound?(tick: PacerTick): void;
 }
 
 /** Time source and timers; injectable so tests can drive the clock by hand. */
@@ -44,6 +47,14 @@ export interface PacerOptions {
   clock?: PacerClock;
   /** with a polling clock: aim the timer this many ms early and poll the rest of the way (default 1; 0 = timers only) */
   leadMs?: number;
+  /**
+   * When each tick's receive side runs, in ms after its send side (default 0: right before it, in the same
+   * tick). Half a period (10) puts the decisions made on inbound audio (the end of the caller's turn) half a
+   * period before the next send, so an answer ready within that half goes out on the next tick instead of
+   * waiting a whole period behind the tick that made the decision. The after-tick hooks (the VAD batch) run
+   * after the receive side.
+   */
+  inboundOffsetMs?: number;
   logger?: Logger;
 }
 
@@ -79,6 +90,10 @@ export class Pacer {
   private polling = false;
   private generation = 0;
   private readonly leadNs: bigint;
+  private readonly inboundOffsetMs: number;
+  /** the receive side of the last tick, waiting for its offset (endpoints as they were at that tick) */
+  private inboundTimer: unknown;
+  private pendingInbound: (() => void) | undefined;
   private running = false;
   private deadline = 0n;
   private readonly counters = { ticks: 0, skippedPeriods: 0, maxLateMs: 0 };
@@ -91,6 +106,10 @@ export class Pacer {
     const leadMs = opts.leadMs ?? 1;
     if (!(leadMs >= 0 && leadMs < this.periodMs)) throw new RangeError('pacer leadMs must be in [0, period)');
     this.leadNs = this.clock.poll ? BigInt(Math.round(leadMs * 1e6)) : 0n;
+    this.inboundOffsetMs = opts.inboundOffsetMs ?? 0;
+    if (!Number.isInteger(this.inboundOffsetMs) || this.inboundOffsetMs < 0 || this.inboundOffsetMs >= this.periodMs) {
+      throw new RangeError('pacer inboundOffsetMs must be an integer in [0, period)');
+    }
   }
 
   /** Adds an endpoint; it is called on the next tick and every tick after. */
@@ -137,7 +156,10 @@ export class Pacer {
   private halt(): void {
     this.running = false;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    if (this.inboundTimer !== undefined) this.clock.clearTimer(this.inboundTimer);
     this.timer = undefined;
+    this.inboundTimer = undefined;
+    this.pendingInbound = undefined;
     this.polling = false;
     this.generation++;
   }
@@ -176,7 +198,11 @@ export class Pacer {
     this.counters.maxLateMs = Math.max(this.counters.maxLateMs, Number(late / 1000n) / 1000);
 
     const tick: PacerTick = { deadline, now, periods: 1 + skipped };
-    for (const endpoint of [...this.endpoints]) {
+    const ticked = [...this.endpoints];
+    if (this.inboundOffsetMs === 0) this.runInbound(ticked, tick, false);
+    // a receive side still waiting (the loop stalled past its offset) runs first: frames stay in order
+    else this.flushInbound();
+    for (const endpoint of ticked) {
       if (!this.endpoints.has(endpoint)) continue; // unregistered by an earlier endpoint in this tick
       try {
         endpoint.onTick(tick);
@@ -184,6 +210,43 @@ export class Pacer {
         this.opts.logger?.error('pacer: endpoint tick failed', { err });
       }
     }
+    if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
+    else {
+      this.pendingInbound = () => {
+        this.runInbound(ticked, tick, true);
+        this.runAfterTick(tick);
+      };
+      this.inboundTimer = this.clock.setTimer(() => this.flushInbound(), this.inboundOffsetMs);
+    }
+    // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
+    if (!this.running || this.timer !== undefined || this.polling) return;
+    this.deadline = deadline + this.periodNs;
+    this.schedule();
+  };
+
+  /** runs the receive side waiting for its offset, if any */
+  private readonly flushInbound = (): void => {
+    if (this.inboundTimer !== undefined) this.clock.clearTimer(this.inboundTimer);
+    this.inboundTimer = undefined;
+    const run = this.pendingInbound;
+    this.pendingInbound = undefined;
+    run?.();
+  };
+
+  /** every endpoint's receive side (those unregistered since the tick are skipped) */
+  private runInbound(endpoints: PacedEndpoint[], tick: PacerTick, deferred: boolean): void {
+    if (deferred && !this.running) return;
+    for (const endpoint of endpoints) {
+      if (!endpoint.onInbound || !this.endpoints.has(endpoint)) continue;
+      try {
+        endpoint.onInbound(tick);
+      } catch (err) {
+        this.opts.logger?.error('pacer: endpoint inbound failed', { err });
+      }
+    }
+  }
+
+  private runAfterTick(tick: PacerTick): void {
     for (const fn of this.afterTick) {
       try {
         fn(tick);
@@ -191,9 +254,5 @@ export class Pacer {
         this.opts.logger?.error('pacer: after-tick hook failed', { err });
       }
     }
-    // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
-    if (!this.running || this.timer !== undefined || this.polling) return;
-    this.deadline = deadline + this.periodNs;
-    this.schedule();
-  };
+  }
 }

@@ -106,7 +106,7 @@ export const gatewaySchema = z
 
 const ms = z.number().int().min(0);
 
-/** the adaptive jitter buffer's delay bounds (its target: measured jitter + 5 ms, kept within them) */
+/** the adaptive jitter buffer's delay bounds (its target: measured jitter + 10 ms, kept within them) */
 export const jitterBufferSchema = z
   .object({ minDelayMs: z.number().int().min(0).max(200).default(0), maxDelayMs: z.number().int().min(20).max(1000).default(200) })
   .strict()

@@ -90,7 +90,7 @@ export interface JitterBufferOptions {
   /** bounds of the target delay (defaults 20 and 200 ms; the media config's default minimum is 0) */
   minDelayMs?: number;
   maxDelayMs?: number;
-  /** target = estimate × jitterFactor + marginMs (defaults 1 and 5) */
+  /** target = estimate × jitterFactor + marginMs (defaults 1 and 10) */
   jitterFactor?: number;
   marginMs?: number;
   /** percentile of transit deviations used as the estimate (default 0.99) over this many packets (default 500) */
@@ -194,7 +194,7 @@ export class JitterBuffer {
     this.minDelayMs = opts.minDelayMs ?? 20;
     this.maxDelayMs = opts.maxDelayMs ?? 200;
     this.factor = opts.jitterFactor ?? 1;
-    this.marginMs = opts.marginMs ?? 5;
+    this.marginMs = opts.marginMs ?? 10;
     this.percentile = opts.percentile ?? 0.99;
     this.capacity = opts.capacityFrames ?? 2 * Math.ceil(this.maxDelayMs / this.frameMs);
     this.idleMs = opts.idleMs ?? 200;

@@ -5,6 +5,7 @@
  */
 import type { Logger, MediaConfig } from '@callgate/contracts';
 import { InProcessMediaControl, type InProcessMediaControlOptions } from './control/in-process.js';
+import { applyRealtimePriority } from './rtp/realtime.js';
 import { Pacer } from './rtp/pacer.js';
 import { PortPool } from './rtp/port-pool.js';
 import type { Registry } from 'prom-client';
@@ -49,6 +50,8 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
   const vad = config.vad.enabled
     ? await VadEngine.create({ variant: config.vad.model, batch: config.vad.batch, gateDbfs: config.vad.gateDbfs ?? undefined, logger: log })
     : undefined;
+  // after the VAD worker has started: it stays on the normal scheduler
+  applyRealtimePriority(config.realtimePriority, log);
   const stopVad = vad && pacer.onAfterTick(() => void vad.process().catch((err: unknown) => log.error('vad: inference failed', { err })));
   const { url, urls } = config.agentCore;
   const control = new InProcessMediaControl({

@@ -16,7 +16,7 @@ export type BridgeRequest =
   | { id: number; op: 'allocate'; remotePorts: number[] }
   | { id: number; op: 'release'; endpointIds: string[] }
   | { id: number; op: 'snapshot' }
-  | { id: number; op: 'nullpace'; remotePorts: number[]; runMs: number }
+  | { id: number; op: 'nullpace'; remotePorts: number[]; runMs: number; port?: number }
   | { id: number; op: 'stop' };
 
 /** Packet counters summed over the live endpoints. */
@@ -72,11 +72,11 @@ function configFromArgv(): unknown {
  * is the jitter this machine, Node's timers and the loadgen's own timing add to any bridge. Resolves with the
  * sending port as soon as the socket is bound; stops by itself.
  */
-async function nullPace(remotePorts: number[], runMs: number): Promise<number> {
+async function nullPace(remotePorts: number[], runMs: number, port = 0): Promise<number> {
   const socket = dgram.createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
+  socket.bind(port, '127.0.0.1');
   await once(socket, 'listening');
-  const pacer = new Pacer();
+  const pacer = new Pacer(); // the bridge's clock and timers (polling the last ms, like the service's)
   let seq = 0;
   let ts = 0;
   const payload = Buffer.alloc(160, 0xff);
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
       case 'snapshot':
         return { id: req.id, ok: true, snapshot: snapshot() };
       case 'nullpace':
-        return { id: req.id, ok: true, port: await nullPace(req.remotePorts, req.runMs) };
+        return { id: req.id, ok: true, port: await nullPace(req.remotePorts, req.runMs, req.port) };
       case 'stop':
         await bridge.stop();
         return { id: req.id, ok: true };

@@ -2,11 +2,21 @@
  * Bench part `media`: how many calls one core of the media bridge carries, and how fast barge-in stops the
  * agent. Three processes: this driver, the bridge (`media-bridge-proc.js`, pinned with `taskset -c` to the
  * last allowed CPU, so all its threads, onnxruntime's included, share that one core) and the load generator
- * (`media-loadgen.js`, pinned to the first). Both run at nice −20 where allowed (it shields them from other
- * work on a shared machine; it buys no extra CPU). Without taskset or a second CPU the bridge runs unpinned
- * and `media_bridge_pinned` is 0: read the CPU % figures then. Config: the defaults of the `media` section
- * (VAD on, batched Silero v5 with one intra-op thread, no energy gate, jitter buffer 20–200 ms, 60 s of
- * received audio kept per call) with RTP ports 40000–44999 and bargeIn.guardMs 20.
+ * (`media-loadgen.js`, pinned to the first). Both run at nice −20 where allowed, and their main threads on
+ * SCHED_FIFO priority 10 (the bridge through `media.realtimePriority`, as a production media host would run
+ * it; the loadgen by `chrt`): this shields the measured threads from other work on a shared machine and buys
+ * no extra CPU; the VAD worker stays on the normal scheduler, 10 nice steps below. Without taskset or a
+ * second CPU the bridge runs unpinned and `media_bridge_pinned` is 0: read the CPU % figures then. Config:
+ * the defaults of the `media` section (VAD on, batched Silero v5 with one intra-op thread, energy gate
+ * −55 dBFS, jitter buffer 0–200 ms, 60 s of received audio kept per call) with RTP ports 40000–44999,
+ * bargeIn.guardMs 20 and realtimePriority 10.
+ *
+ * Timing on the wire. With tcpdump installed (scripts/setup.sh installs it) every window is also captured on
+ * loopback and the intervals are read from the kernel's timestamps (`wire-timing.ts`): on loopback the kernel
+ * stamps a packet inside the sender's sendto(), so that is the bridge's pacing itself, without the delay with
+ * which the loadgen's event loop reads its sockets. Those are the judged figures; the loadgen's own reading is
+ * printed beside them (lgDev99, `media_send_interval_ms_p99_dev_loadgen`), with the longest gap in the
+ * loadgen's own sending (inMax). Without tcpdump the loadgen's reading is judged.
  *
  * Warm-up. 20 calls for 6 s (a whole speech/answer cycle each), released before anything is measured.
  * 0. Floor. A bare `Pacer` in the bridge process sends 20 ms packets to 50 loadgen sockets for 10 s, with no
@@ -18,11 +28,11 @@
  *    spread over the 20 ms period) and the loadgen times the bridge's paced output per call. Per step: 2 s
  *    warm-up, then one 10 s window, with the bridge's CPU (process.cpuUsage, user + system, all threads) and
  *    RSS sampled at both ends. A step passes when, over the window:
- *      - `media_send_interval_ms_p99_dev` ≤ 2 ms, defined as the p99, over every inter-arrival interval of every
- *        call in the window, of |interval − 20 ms| (intervals read while the loadgen itself had stalled are
- *        left out and counted as lgStall%);
- *      - nothing was dropped: no RTP sequence gap and no skipped period (timestamp jump) in what the loadgen
- *        received, and nothing the bridge failed to deliver (`media_rx_drops`: its endpoints' received.lost +
+ *      - `media_send_interval_ms_p99_dev` ≤ 2 ms, defined as the p99, over every interval between consecutive
+ *        packets of every call in the window, of |interval − 20 ms| (on the wire; read by the loadgen, the
+ *        intervals read while the loadgen itself had stalled are left out and counted as lgStall%);
+ *      - nothing was dropped: no RTP sequence gap and no skipped period (timestamp jump) in what the bridge
+ *        sent, and nothing the bridge failed to deliver (`media_rx_drops`: its endpoints' received.lost +
  *        jitter-buffer lateDiscards + overflowDrops + send errors, over the window);
  *      - every call received audio.
  *    (A bridge stall of a period or more shows as skipped periods and late discards, so any such stall in the
@@ -47,6 +57,7 @@ import { fileURLToPath } from 'node:url';
 import type { BridgeReady, BridgeReply, BridgeRequest, BridgeSnapshot } from './media-bridge-proc.js';
 import type { BargeInResult, LoadgenReady, LoadgenReply, LoadgenRequest, WindowResult } from './media-loadgen.js';
 import { percentile } from './sip.js';
+import { WireCapture, wireStats, type WireStats } from './wire-timing.js';
 
 const STEPS = [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000];
 const FLOOR_CALLS = 50;
@@ -60,7 +71,22 @@ const CAPACITY_BUDGET_MS = 130_000;
 const BARGE_CALLS = 10;
 const BARGE_TRIALS = 60;
 const BARGE_LIMIT_MS = 45_000;
-const BRIDGE_CONFIG = { rtpPortMin: 40000, rtpPortMax: 44999, bargeIn: { guardMs: 20 } };
+const REALTIME_PRIORITY = 10;
+const BRIDGE_CONFIG = { rtpPortMin: 40000, rtpPortMax: 44999, bargeIn: { guardMs: 20 }, realtimePriority: REALTIME_PRIORITY };
+/** the floor's bare pacer sends from this port, inside the captured range but outside the bridge's */
+const NULLPACE_PORT = 45000;
+const WIRE_PORT_MIN = BRIDGE_CONFIG.rtpPortMin;
+const WIRE_PORT_MAX = NULLPACE_PORT;
+const inBridgeRange = (port: number): boolean => port >= BRIDGE_CONFIG.rtpPortMin && port <= BRIDGE_CONFIG.rtpPortMax;
+
+/** what one window measured */
+interface Measured {
+  lg: WindowResult;
+  a: BridgeSnapshot;
+  b: BridgeSnapshot;
+  /** kernel timestamps (tcpdump): the bridge's output and the load generator's input */
+  wire?: { out: WireStats; in: WireStats; kernelDrops: number };
+}
 
 type Log = (s: string) => void;
 type Ready = BridgeReady | LoadgenReady;
@@ -183,6 +209,9 @@ interface StepResult {
   /** the same with the deviation allowed up to the measured floor + 2 ms */
   passVsFloor: boolean;
   why: string;
+  /** the judged p99 |interval − 20 ms|: on the wire when captured, else as the loadgen read it */
+  dev: number;
+  wire: Measured['wire'];
   lg: WindowResult;
   cpuPct: number;
   rssKb: number;
@@ -195,20 +224,23 @@ function fmt(n: number, d = 2): string {
   return Number.isFinite(n) ? n.toFixed(d) : 'n/a';
 }
 
+/** dev*: the bridge's output on the wire (kernel timestamps; the loadgen's reading when tcpdump is missing);
+ *  lgDev99: the same read in the loadgen's event loop; inMax: the longest gap in the loadgen's own sending */
 const HEADER =
-  'calls  dev50  dev99 devMax p99Dev/c   pps txGap rxDrop  cpu% cpu%/c rssΔMB loopP99 loopMax lgCPU lgLate lgStall% result\n' +
-  '----- ------ ------ ------ -------- ----- ----- ------ ----- ------ ------ ------- ------- ----- ------ -------- ------';
+  'calls  dev50  dev99 devMax lgDev99 inMax   pps txGap rxDrop  cpu% cpu%/c rssΔMB loopP99 loopMax lgCPU lgLate lgStall% result\n' +
+  '----- ------ ------ ------ ------- ----- ----- ----- ------ ----- ------ ------ ------- ------- ----- ------ -------- ------';
 
 function stepRow(s: StepResult, rss0: number): string {
   const verdict = s.pass ? 'ok' : s.passVsFloor ? 'ok vs floor' : 'FAIL';
   return [
     String(s.calls).padStart(5),
-    fmt(s.lg.devP50Ms).padStart(6),
-    fmt(s.lg.devP99Ms).padStart(6),
-    fmt(s.lg.devMaxMs, 1).padStart(6),
-    fmt(s.lg.perCallP99DevMaxMs).padStart(8),
+    fmt(s.wire?.out.devP50Ms ?? s.lg.devP50Ms).padStart(6),
+    fmt(s.dev).padStart(6),
+    fmt(s.wire?.out.devMaxMs ?? s.lg.devMaxMs, 1).padStart(6),
+    fmt(s.lg.devP99Ms).padStart(7),
+    fmt(s.wire?.in.maxIntervalMs ?? NaN, 1).padStart(5),
     fmt(s.lg.rxPps, 1).padStart(5),
-    String(s.lg.seqGaps + s.lg.tsSkips).padStart(5),
+    String(s.wire ? s.wire.out.seqGaps + s.wire.out.tsSkips : s.lg.seqGaps + s.lg.tsSkips).padStart(5),
     String(s.rxDrops).padStart(6),
     fmt(s.cpuPct, 1).padStart(5),
     fmt(s.cpuPct / s.calls, 3).padStart(6),
@@ -230,6 +262,8 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
   const bridgeCpu = pinned ? cpus[cpus.length - 1] : undefined;
   const loadgenCpu = pinned ? cpus[0] : undefined;
   const nice = canRaisePriority();
+  const wire = WireCapture.available();
+  if (!wire) log('media: tcpdump not installed: intervals are read by the load generator only (apt-get install tcpdump)');
   if (!pinned) log(`media: ${tasksetOk ? `only ${cpus.length} CPU allowed` : 'taskset (util-linux) missing'}: the bridge runs unpinned; read the CPU % figures`);
 
   const bridge = new Child<BridgeRequest, BridgeReply>('bridge', forkChild('./media-bridge-proc.js', [JSON.stringify(BRIDGE_CONFIG)], bridgeCpu, nice));
@@ -242,6 +276,9 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
   try {
     const [br, lr] = await Promise.all([bridge.ready, loadgen.ready]);
     log(`media: bridge pid ${br.pid} on CPU(s) ${br.cpusAllowed}, loadgen pid ${lr.pid} on CPU(s) ${lr.cpusAllowed}${nice ? ', both at nice -20' : ''}`);
+    // the load generator's sending thread on SCHED_FIFO too (the bridge puts its own there: media.realtimePriority)
+    const lgRt = spawnSync('chrt', ['--fifo', '--reset-on-fork', '--pid', String(REALTIME_PRIORITY), String(lr.pid)], { encoding: 'utf8' });
+    log(`media: real-time priority ${REALTIME_PRIORITY} (SCHED_FIFO, main threads only): bridge by its config, loadgen ${lgRt.status === 0 ? 'set' : `refused (${(lgRt.stderr || lgRt.error?.message || '').trim()})`}`);
     const snapshot = async (): Promise<BridgeSnapshot> => {
       const r = await bridge.request({ op: 'snapshot' });
       if (!r.ok || !r.snapshot) throw new Error('bridge: no snapshot');
@@ -253,15 +290,23 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       if (!r.ok || !r.ports || !r.indices) throw new Error('loadgen: open failed');
       return { ports: r.ports, indices: r.indices };
     };
-    /** one window: loadgen timings and the bridge's counters, CPU and RSS at both ends */
-    const measure = async (): Promise<{ lg: WindowResult; a: BridgeSnapshot; b: BridgeSnapshot }> => {
+    /**
+     * one window: loadgen timings, the wire timings (when tcpdump runs here) and the bridge's counters, CPU and
+     * RSS at both ends. `from`: the bridge's sending port(s), for the wire's outbound direction.
+     */
+    const measure = async (fromBridge: (port: number) => boolean = inBridgeRange): Promise<Measured> => {
+      const capture = wire ? new WireCapture(WIRE_PORT_MIN, WIRE_PORT_MAX, loadgenCpu) : undefined;
+      await capture?.start();
       await loadgen.request({ op: 'reset' });
       const a = await snapshot();
       await sleep(WINDOW_MS);
       const r = await loadgen.request({ op: 'collect' });
       const b = await snapshot();
+      const captured = await capture?.stop();
       if (!r.ok || !r.window) throw new Error('loadgen: collect failed');
-      return { lg: r.window, a, b };
+      const out = captured && wireStats(captured.packets, (p) => fromBridge(p.srcPort));
+      const inbound = captured && wireStats(captured.packets, (p) => inBridgeRange(p.dstPort));
+      return { lg: r.window, a, b, ...(out && inbound ? { wire: { out, in: inbound, kernelDrops: captured.kernelDrops } } : {}) };
     };
 
     // idle: the model is loaded, no call yet (the pacer runs only while endpoints exist)
@@ -293,33 +338,40 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
 
     // 0. the floor: a bare pacer in the bridge process sending to FLOOR_CALLS loadgen sockets
     const floorSockets = await openSockets(FLOOR_CALLS);
-    const np = await bridge.request({ op: 'nullpace', remotePorts: floorSockets.ports, runMs: 1000 + WINDOW_MS + 2000 });
+    const np = await bridge.request({ op: 'nullpace', remotePorts: floorSockets.ports, runMs: 1000 + WINDOW_MS + 2000, port: NULLPACE_PORT });
     if (!np.ok || !np.port) throw new Error('bridge: nullpace failed');
     await loadgen.request({ op: 'start', mode: 'listen', calls: floorSockets.indices.map((index) => ({ index, bridgePort: np.port! })) });
     await sleep(1000);
-    const floor = (await measure()).lg;
+    const floorM = await measure((port) => port === NULLPACE_PORT);
+    const floor = floorM.lg;
     await loadgen.request({ op: 'release', indices: floorSockets.indices });
-    const floorMs = floor.devP99Ms;
+    const floorMs = floorM.wire?.out.devP99Ms ?? floor.devP99Ms;
     const allowedVsFloor = Math.max(MAX_DEV_MS, floorMs + MAX_DEV_MS);
     log(
-      `media: floor (bare pacer, ${FLOOR_CALLS} streams, no call work): |interval − 20| p50 ${fmt(floor.devP50Ms)} p99 ${fmt(floorMs)} max ${fmt(floor.devMaxMs, 1)} ms, ` +
+      `media: floor (bare pacer, ${FLOOR_CALLS} streams, no call work): |interval − 20| ` +
+        (floorM.wire ? `on the wire p50 ${fmt(floorM.wire.out.devP50Ms)} p99 ${fmt(floorMs)} max ${fmt(floorM.wire.out.devMaxMs, 1)} ms; read by the loadgen ` : '') +
+        `p50 ${fmt(floor.devP50Ms)} p99 ${fmt(floor.devP99Ms)} max ${fmt(floor.devMaxMs, 1)} ms, ` +
         `${floor.tsSkips} skipped periods, ${fmt(floor.taintedPct, 1)} % of intervals left out for loadgen stalls; steps are also judged against floor + ${MAX_DEV_MS} = ${fmt(allowedVsFloor)} ms`,
     );
 
     // 1. capacity (the steps below)
     const capacityIndices: number[] = [];
     const capacityEndpoints: string[] = [];
-    const judge = (calls: number, m: { lg: WindowResult; a: BridgeSnapshot; b: BridgeSnapshot }): StepResult => {
-      const { lg, a, b } = m;
+    const judge = (calls: number, m: Measured): StepResult => {
+      const { lg, a, b, wire } = m;
       const d = (k: keyof BridgeSnapshot['counters']): number => b.counters[k] - a.counters[k];
       const rxDrops = d('rxLost') + d('lateDiscards') + d('overflowDrops') + d('sendErrors');
       const lost: string[] = [];
-      if (lg.seqGaps + lg.tsSkips > 0) lost.push(`${lg.seqGaps} seq gaps, ${lg.tsSkips} skipped periods`);
+      const gaps = wire ? wire.out.seqGaps : lg.seqGaps;
+      const skips = wire ? wire.out.tsSkips : lg.tsSkips;
+      if (gaps + skips > 0) lost.push(`${gaps} seq gaps, ${skips} skipped periods`);
       if (rxDrops > 0) lost.push(`bridge lost ${d('rxLost')}, late ${d('lateDiscards')}, overflow ${d('overflowDrops')}, send errors ${d('sendErrors')}`);
       if (lg.silentCalls > 0) lost.push(`${lg.silentCalls} calls got nothing`);
-      const dev = lg.devP99Ms;
+      const dev = wire ? wire.out.devP99Ms : lg.devP99Ms;
       return {
         calls,
+        dev,
+        wire,
         pass: !lost.length && dev <= MAX_DEV_MS,
         passVsFloor: !lost.length && dev <= allowedVsFloor,
         why: [...(dev <= MAX_DEV_MS ? [] : [`p99 dev ${fmt(dev)} ms`]), ...lost].join('; '),
@@ -418,8 +470,11 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       media_calls_per_core: best?.calls ?? 0,
       media_calls_per_core_vs_floor: bestVsFloor?.calls ?? 0,
       media_figures_at_calls: at?.calls ?? 0,
-      // p99 over all intervals of all calls of |inter-arrival − 20 ms| (the loadgen's clock)
-      media_send_interval_ms_p99_dev: at?.lg.devP99Ms ?? NaN,
+      // p99 over all intervals of all calls of |interval − 20 ms|: kernel timestamps on the wire when tcpdump ran
+      media_send_interval_ms_p99_dev: at?.dev ?? NaN,
+      // the same intervals as the loadgen's event loop read them (its own scheduling included)
+      media_send_interval_ms_p99_dev_loadgen: at?.lg.devP99Ms ?? NaN,
+      media_wire_timing: wire ? 1 : 0,
       media_send_interval_ms_p99_dev_floor: floorMs,
       media_cpu_pct_per_call: at ? at.cpuPct / at.calls : NaN,
       // the slope between the first step and that one: the cost of one more call, without the fixed part

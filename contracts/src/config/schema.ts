@@ -203,6 +203,12 @@ export const mediaSchema = z
     agentCore: agentCoreSchema.default({}),
     /** how often each call publishes its quality (E-model MOS, jitter, loss) */
     qualityIntervalMs: z.number().int().min(500).max(60_000).default(5000),
+    /**
+     * SCHED_FIFO priority for the media thread (the process's main thread: the 20 ms clock, RTP in and out); 0 =
+     * the normal scheduler. The VAD worker and child processes stay on the normal scheduler. Needs root,
+     * CAP_SYS_NICE or an RLIMIT_RTPRIO that allows it; when refused the bridge warns and runs on.
+     */
+    realtimePriority: z.number().int().min(0).max(99).default(0),
   })
   .strict()
   .refine((m) => m.rtpPortMin < m.rtpPortMax && m.rtpPortMin % 2 === 0, {

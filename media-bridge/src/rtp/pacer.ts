@@ -212,11 +212,20 @@ export class Pacer {
     }
     if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
     else {
-      this.pendingInbound = () => {
+      const run = (this.pendingInbound = () => {
         this.runInbound(ticked, tick, true);
         this.runAfterTick(tick);
-      };
-      this.inboundTimer = this.clock.setTimer(() => this.flushInbound(), this.inboundOffsetMs);
+      });
+      // timers run before I/O in a loop turn: after a busy spell the packets that came meanwhile still wait in the
+      // sockets, and pulling then would conceal frames and discard those packets as late. With a polling clock the
+      // receive side runs on the turn's check phase instead, after the pending packets have been read
+      this.inboundTimer = this.clock.setTimer(() => {
+        this.inboundTimer = undefined;
+        if (!this.clock.poll) return this.flushInbound();
+        this.clock.poll(() => {
+          if (this.pendingInbound === run) this.flushInbound();
+        });
+      }, this.inboundOffsetMs);
     }
     // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
     if (!this.running || this.timer !== undefined || this.polling) return;

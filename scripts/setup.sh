@@ -16,7 +16,9 @@ declare -A NEED=( [sipp]=sip-tester [redis-server]=redis-server [flite]=flite [s
   # the dashboard's browser tests (Debian's Chromium, driven by playwright-core; no browser is ever downloaded)
   [chromium]=chromium
   # the Ansible checks: lint, syntax check and a converge into a debootstrapped Debian root
-  [ansible-playbook]=ansible [ansible-lint]=ansible-lint [debootstrap]=debootstrap )
+  [ansible-playbook]=ansible [ansible-lint]=ansible-lint [debootstrap]=debootstrap
+  # the media bench times RTP on the wire (kernel timestamps on loopback); chrt for the real-time media thread
+  [tcpdump]=tcpdump [chrt]=util-linux )
 missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")

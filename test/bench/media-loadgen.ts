@@ -10,7 +10,8 @@
  * are left out and counted: on a shared machine they measure the loadgen's CPU, not the bridge.
  *
  * Modes per call:
- *  - `cycle` (capacity): 2 s of espeak-ng speech then 2 s of quiet line noise (−60 dBFS), looped, each call
+ *  - `cycle` (capacity): 2 s of espeak-ng speech then 2 s of quiet line noise (about −54 dBFS RMS: just above
+ *    the VAD's −55 dBFS energy gate, so the model runs on every window), looped, each call
  *    starting at its own place in the loop. Every packet the bridge sends back is timed: inter-arrival
  *    interval, RTP sequence gaps, RTP timestamp jumps (a paced tick that sent nothing).
  *  - `bargein`: quiet line noise until the agent's audio has played without a silent frame for 500 ms plus a
@@ -133,7 +134,7 @@ function speechFrames(pcm: Int16Array, ms: number): Buffer[] {
   return frames;
 }
 
-/** quiet line noise (uniform, about −60 dBFS), seeded, as μ-law 20 ms frames */
+/** quiet line noise (uniform ±114: about −54 dBFS RMS), seeded, as μ-law 20 ms frames */
 function noiseFrames(count: number, seed: number): Buffer[] {
   const next = seededUniform(seed);
   return Array.from({ length: count }, () => Buffer.from(mulaw.encode(Int16Array.from({ length: FRAME_SAMPLES }, () => Math.round(next() * 114)))));

@@ -24,7 +24,8 @@
  *    the loadgen add to any bridge. (On a quiet machine it is well under 1 ms; on a shared VM it is not.)
  * 1. Capacity. Calls to the built-in `demo` agent (its chime loops; each caller turn gets a spoken answer; the
  *    caller's speech barges in on it) in steps of 10, 25, 50, 75, 100, 150, … calls. Each call gets real
- *    20 ms PCMU packets (2 s of espeak-ng speech, 2 s of quiet line noise, looped; staggered across calls and
+ *    20 ms PCMU packets (2 s of espeak-ng speech, 2 s of quiet line noise at about −54 dBFS, above the VAD gate,
+ *    looped; staggered across calls and
  *    spread over the 20 ms period) and the loadgen times the bridge's paced output per call. Per step: 2 s
  *    warm-up, then one 10 s window, with the bridge's CPU (process.cpuUsage, user + system, all threads) and
  *    RSS sampled at both ends. A step passes when, over the window:

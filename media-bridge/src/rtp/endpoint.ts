@@ -1,9 +1,9 @@
 /**
  * One call's RTP endpoint: its socket, the negotiated G.711 codec, where to send, what it has heard.
  * Inbound: parse, latch the remote (symmetric RTP), count (ReceiveStatsTracker), decode into the adaptive
- * jitter buffer, turn RFC 4733 events into digits. On each pacer tick, inbound: one 20 ms frame out of the
- * jitter buffer (reordered, losses concealed) to the recorder and the media tap (the call session: VAD, agent
- * link). Outbound: DTMF events if any are pending, else the next frame of the playout, else (once the stream
+ * jitter buffer, turn RFC 4733 events into digits. On each pacer tick's receive side (the service runs it half a
+ * period after the send side): one 20 ms frame out of the jitter buffer (reordered, losses concealed) to the
+ * recorder and the media tap (the call session: VAD, agent link). On the send side: DTMF events if any are pending, else the next frame of the playout, else (once the stream
  * has started) a silence frame, so the far end never has to guess about gaps; the marker bit flags each
  * talkspurt. Every few seconds it publishes its quality (E-model MOS from the jitter buffer's view).
  */

@@ -9,10 +9,12 @@ import type { WorkerReply, WorkerRequest } from './silero-worker-client.js';
 
 const { variant, path, sha256, bytes } = workerData as { variant: SileroVariant; path: string; sha256: string; bytes: Uint8Array };
 const port = parentPort!;
+// this thread alone (Linux nice values are per thread) runs 10 steps below the media thread: a batch that takes
+// several ms of the core the media thread shares never holds back its 20 ms clock
 try {
   setPriority(Math.min(19, getPriority() + 10));
 } catch {
-  /* keep */
+  /* not permitted here: the model still runs, at the process's priority */
 }
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 

@@ -42,6 +42,8 @@ export interface WireStats {
 
 const FRAME_MS = 20;
 const FRAME_SAMPLES = 160;
+/** longer than libpcap's one-second block timeout */
+const FLUSH_MS = 1200;
 
 /**
  * Reads a classic pcap file (µs or ns timestamps, either byte order; Ethernet, Linux cooked v1/v2 link types) and
@@ -172,12 +174,19 @@ export class WireCapture {
     });
   }
 
-  /** stops the capture and returns its packets and the count the kernel dropped (NaN when tcpdump did not say) */
+  /**
+   * Ends the capture at this moment and returns its packets (those stamped until now) and the count the kernel
+   * dropped (NaN when tcpdump did not say). tcpdump writes what libpcap hands it block by block, a block when full
+   * or a second after it opened, and on SIGINT the open block is lost: so it runs on for FLUSH_MS first and the
+   * packets after the end are cut off by their timestamps (the kernel's are on the realtime clock, like Date).
+   */
   async stop(): Promise<{ packets: WirePacket[]; kernelDrops: number }> {
     const proc = this.proc;
     if (!proc) throw new Error('capture not started');
     this.proc = undefined;
+    const endNs = BigInt(Date.now()) * 1_000_000n;
     if (proc.exitCode === null && proc.signalCode === null) {
+      await new Promise((r) => setTimeout(r, FLUSH_MS));
       const exited = new Promise<void>((r) => proc.once('exit', () => r()));
       proc.kill('SIGINT');
       const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
@@ -186,7 +195,8 @@ export class WireCapture {
     }
     try {
       const drops = /(\d+) packets? dropped by kernel/.exec(this.stderr);
-      return { packets: parsePcap(readFileSync(this.file)), kernelDrops: drops ? Number(drops[1]) : NaN };
+      const packets = parsePcap(readFileSync(this.file)).filter((p) => p.tNs <= endNs);
+      return { packets, kernelDrops: drops ? Number(drops[1]) : NaN };
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { percentile } from './sip.js';
 
 /** One captured RTP audio packet. */
 export interface WirePacket {
@@ -84,11 +85,6 @@ export function parsePcap(buf: Buffer): WirePacket[] {
     });
   }
   return out;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Interval statistics of the packets `pick` selects, per (source, destination) flow. */

@@ -199,7 +199,7 @@ export class Pacer {
 
     const tick: PacerTick = { deadline, now, periods: 1 + skipped };
     const ticked = [...this.endpoints];
-    if (this.inboundOffsetMs === 0) this.runInbound(ticked, tick, false);
+    if (this.inboundOffsetMs === 0) this.runInbound(ticked, tick);
     // a receive side still waiting (the loop stalled past its offset) runs first: frames stay in order
     else this.flushInbound();
     for (const endpoint of ticked) {
@@ -213,7 +213,7 @@ export class Pacer {
     if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
     else {
       const run = (this.pendingInbound = () => {
-        this.runInbound(ticked, tick, true);
+        this.runInbound(ticked, tick);
         this.runAfterTick(tick);
       });
       // timers run before I/O in a loop turn: after a busy spell the packets that came meanwhile still wait in the
@@ -243,8 +243,7 @@ export class Pacer {
   };
 
   /** every endpoint's receive side (those unregistered since the tick are skipped) */
-  private runInbound(endpoints: PacedEndpoint[], tick: PacerTick, deferred: boolean): void {
-    if (deferred && !this.running) return;
+  private runInbound(endpoints: PacedEndpoint[], tick: PacerTick): void {
     for (const endpoint of endpoints) {
       if (!endpoint.onInbound || !this.endpoints.has(endpoint)) continue;
       try {

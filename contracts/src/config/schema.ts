@@ -106,9 +106,18 @@ export const gatewaySchema = z
 
 const ms = z.number().int().min(0);
 
-/** the adaptive jitter buffer's delay bounds (its target: measured jitter + 10 ms, kept within them) */
+/**
+ * The caller's jitter buffer. `delivery`: 'arrival' hands the VAD and agent-core each frame as soon as it is in
+ * order (a missing packet is waited for `lossWaitMs`, or the target if longer, then concealed); 'paced' plays
+ * one frame per tick at the adaptive target (measured jitter + 10 ms, kept within min/maxDelayMs).
+ */
 export const jitterBufferSchema = z
-  .object({ minDelayMs: z.number().int().min(0).max(200).default(0), maxDelayMs: z.number().int().min(20).max(1000).default(200) })
+  .object({
+    delivery: z.enum(['arrival', 'paced']).default('arrival'),
+    lossWaitMs: z.number().int().min(0).max(1000).default(60),
+    minDelayMs: z.number().int().min(0).max(200).default(0),
+    maxDelayMs: z.number().int().min(20).max(1000).default(200),
+  })
   .strict()
   .refine((j) => j.minDelayMs <= j.maxDelayMs, { message: 'minDelayMs must not exceed maxDelayMs', path: ['minDelayMs'] });
 

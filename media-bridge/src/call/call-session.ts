@@ -1,6 +1,6 @@
 /**
  * One call's media logic above its RTP endpoint, read top to bottom as the call path:
- *   caller audio (jitter buffer, one 20 ms frame per tick) → VAD stream → echo gate → two endpointers
+ *   caller audio (jitter buffer, 20 ms frames in order as they arrive) → VAD stream → echo gate → two endpointers
  *     (the caller's turn, and barge-in with its own minimum) → agent-core over the agent link;
  *   agent audio (tts_audio) → playout → endpoint, one frame per tick; barge-in pauses/flushes the playout.
  * It also owns the degraded paths: agent-core unreachable, dropped or slow → the fallback prompt, then a
@@ -104,7 +104,7 @@ export class CallSession {
     });
   }
 
-  /** Tick, inbound half: one 20 ms frame of the caller (after the jitter buffer), at media time `mediaMs`. */
+  /** One 20 ms frame of the caller out of the jitter buffer (as it arrives), starting at media time `mediaMs`. */
   inbound(pcm: Int16Array, mediaMs: number): void {
     if (this.closed) return;
     this.mediaMs = mediaMs;

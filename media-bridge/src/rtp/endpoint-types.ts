@@ -21,7 +21,7 @@ export interface RtpEndpointOptions {
   /** seconds of received audio kept (default 60; 0 = none) */
   recordSeconds?: number;
   /** adaptive jitter buffer bounds (defaults 20 and 200 ms) */
-  jitterBuffer?: { minDelayMs?: number; maxDelayMs?: number };
+  jitterBuffer?: { minDelayMs?: number; maxDelayMs?: number; lossWaitMs?: number; delivery?: 'arrival' | 'paced' };
   /** publish a `quality` event this often (default 5000 ms of media time) */
   qualityIntervalMs?: number;
 }

@@ -1,11 +1,15 @@
 /**
  * One call's RTP endpoint: its socket, the negotiated G.711 codec, where to send, what it has heard.
  * Inbound: parse, latch the remote (symmetric RTP), count (ReceiveStatsTracker), decode into the adaptive
- * jitter buffer, turn RFC 4733 events into digits. On each pacer tick's receive side (the service runs it half a
- * period after the send side): one 20 ms frame out of the jitter buffer (reordered, losses concealed) to the
- * recorder and the media tap (the call session: VAD, agent link). On the send side: DTMF events if any are pending, else the next frame of the playout, else (once the stream
- * has started) a silence frame, so the far end never has to guess about gaps; the marker bit flags each
- * talkspurt. Every few seconds it publishes its quality (E-model MOS from the jitter buffer's view).
+ * jitter buffer, turn RFC 4733 events into digits. The caller's audio reaches the recorder and the media tap (the
+ * call session: VAD, agent link) as 20 ms frames, in order, losses concealed: by default as each packet arrives
+ * (`delivery: 'arrival'`: the jitter buffer's `take`; the pacer's receive side only conceals overdue slots and
+ * fills silence while nothing is received), or one per tick at the jitter buffer's target delay ('paced').
+ * Each frame carries the media time at which it was complete (its fastest-path arrival), so its timing does not
+ * depend on when it was delivered. On the send side: DTMF events if any are pending, else the next frame of the
+ * playout, else (once the stream has started) a silence frame, so the far end never has to guess about gaps;
+ * the marker bit flags each talkspurt. Every few seconds it publishes its quality (E-model MOS from the jitter
+ * buffer's view).
  */
 import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
@@ -18,7 +22,7 @@ import { DtmfSendQueue } from '../dtmf/send-queue.js';
 import { Playout, type PlayedItem, type PlayFrame } from '../playout/playout.js';
 import type { Prompt } from '../prompt/prompt.js';
 import { estimateMos } from '../quality/e-model.js';
-import { JitterBuffer, effectiveLossPct } from './jitter-buffer.js';
+import { JitterBuffer, effectiveLossPct, type JitterFrame } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';
 import { serializeRtp, parseRtp } from './packet.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
@@ -29,7 +33,7 @@ export type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-
 
 /** Who consumes the call's audio each tick (the call session). */
 export interface MediaTap {
-  /** one 20 ms frame of the caller, in order, losses concealed, at media time `mediaMs` */
+  /** one 20 ms frame of the caller, in order, losses concealed, starting at media time `mediaMs` */
   inbound(pcm: Int16Array, mediaMs: number): void;
   /** what this tick sent from the playout (undefined: silence, DTMF or nothing) */
   outbound(frame: PlayFrame | undefined, mediaMs: number): void;
@@ -53,6 +57,11 @@ export class RtpEndpoint implements PacedEndpoint {
   /** what this call plays (prompts, agent replies) */
   readonly playout: Playout;
   private readonly jitter: JitterBuffer;
+  /** hand the caller's frames over as they arrive (else one per tick, paced) */
+  private readonly onArrival: boolean;
+  /** monotonic ms of the tick the media clock last moved on at, and the start of the last frame given to the tap */
+  private tickMs = monotonicMs();
+  private lastInboundMs = -Infinity;
   private tap: MediaTap | undefined;
   /** set once the first frame was played: from then on pauses are filled with silence frames */
   private streaming = false;
@@ -94,7 +103,9 @@ export class RtpEndpoint implements PacedEndpoint {
     });
     // room for the maximum delay plus a 1 s burst (a stalled network delivering its backlog at once)
     const maxDelayMs = opts.jitterBuffer?.maxDelayMs ?? 200;
-    this.jitter = new JitterBuffer({ minDelayMs: opts.jitterBuffer?.minDelayMs, maxDelayMs, capacityFrames: Math.ceil(maxDelayMs / 20) + 50 });
+    const jb = opts.jitterBuffer;
+    this.jitter = new JitterBuffer({ minDelayMs: jb?.minDelayMs, maxDelayMs, lossWaitMs: jb?.lossWaitMs, capacityFrames: Math.ceil(maxDelayMs / 20) + 50 });
+    this.onArrival = (jb?.delivery ?? 'arrival') === 'arrival';
     this.silenceFrame = Buffer.alloc(this.samplesPerTick, this.g711.silenceByte);
     this.nextQualityMs = opts.qualityIntervalMs ?? 5000;
     this.dtmfOut = new DtmfSendQueue({ packetMs: opts.pacer.periodMs });
@@ -210,10 +221,16 @@ export class RtpEndpoint implements PacedEndpoint {
     this.advance(tick);
     const nowMs = monotonicMs();
     this.checkInbound(nowMs);
-    // one frame per tick even after a stall: the packets of the skipped periods are most likely still unread in
-    // the socket (timers run before I/O), so pulling them now would conceal frames and then discard them as late;
-    // the jitter buffer lets its depth grow instead and shrinks it again in quiet frames
-    this.takeInbound(nowMs);
+    if (this.onArrival) {
+      // overdue slots are concealed; while no stream runs, the tap hears one frame of silence per tick
+      this.takeArrived(nowMs);
+      if (!this.jitter.running) this.toTap(this.jitter.pull(nowMs), undefined);
+      return;
+    }
+    // paced: one frame per tick even after a stall: the packets of the skipped periods are most likely still unread
+    // in the socket (timers run before I/O), so pulling them now would conceal frames and then discard them as
+    // late; the jitter buffer lets its depth grow instead and shrinks it again in quiet frames
+    this.toTap(this.jitter.pull(nowMs), undefined);
   }
 
   /** Pacer tick, send side: send at most one packet (and the RTCP and quality reports when due). */
@@ -256,13 +273,27 @@ export class RtpEndpoint implements PacedEndpoint {
     this.lastTickDeadline = tick.deadline;
     this.clock = (this.clock + this.samplesPerTick * tick.periods) >>> 0;
     this.mediaMs += this.opts.pacer.periodMs * tick.periods;
+    this.tickMs = Number(tick.deadline / 1000n) / 1000;
   }
 
-  /** one frame out of the jitter buffer to the tap, and to the recorder unless it is silence or an underrun's filler */
-  private takeInbound(nowMs: number): void {
-    const out = this.jitter.pull(nowMs);
+  /** every frame the jitter buffer can hand over now (arrival delivery) */
+  private takeArrived(nowMs: number): void {
+    for (let f = this.jitter.take(nowMs); f; f = this.jitter.take(nowMs)) this.toTap(f, f.dueMs);
+  }
+
+  /**
+   * One frame to the recorder (unless it is silence or an underrun's filler) and to the tap, at the media time it
+   * was complete: `dueMs` (monotonic) mapped onto the media clock, else the current tick; whole ms, never negative.
+   * Media times only move forward, a frame at a time; they may run up to 1 ms a frame behind that to follow the
+   * sender's clock.
+   */
+  private toTap(out: JitterFrame, dueMs: number | undefined): void {
     if (out.kind !== 'silence' && !out.waiting) this.recorder?.write(out.pcm);
-    this.tap?.inbound(out.pcm, this.mediaMs - this.opts.pacer.periodMs);
+    const period = this.opts.pacer.periodMs;
+    const endMs = dueMs === undefined ? this.mediaMs : this.mediaMs + (dueMs - this.tickMs);
+    const startMs = Math.max(0, Math.round(endMs) - period, this.lastInboundMs + period - 1);
+    this.lastInboundMs = startMs;
+    this.tap?.inbound(out.pcm, startMs);
   }
 
   /** The call's quality now: G.107 E-model from the jitter buffer's delay and effective loss. */
@@ -369,8 +400,10 @@ export class RtpEndpoint implements PacedEndpoint {
     this.timeoutReported = false;
     const fate = this.rx.record(pkt.ssrc, pkt.sequenceNumber, pkt.timestamp, pkt.payload.length, nowMs, isAudio);
     if (fate === 'duplicate' || fate === 'held') return;
-    if (isAudio) this.jitter.put(pkt.sequenceNumber, pkt.timestamp, this.g711.decode(pkt.payload), nowMs, pkt.marker);
-    else if (isEvent) for (const d of this.dtmfIn.onPacket(pkt.timestamp, pkt.payload, nowMs)) this.emitDigit(d);
+    if (isAudio) {
+      this.jitter.put(pkt.sequenceNumber, pkt.timestamp, this.g711.decode(pkt.payload), nowMs, pkt.marker);
+      if (this.onArrival) this.takeArrived(nowMs);
+    } else if (isEvent) for (const d of this.dtmfIn.onPacket(pkt.timestamp, pkt.payload, nowMs)) this.emitDigit(d);
   };
 
   private readonly onSocketError = (err: Error): void => {

@@ -1,6 +1,11 @@
 /**
  * Adaptive jitter buffer for one inbound G.711 stream, working on decoded PCM16 frames (8 kHz, 20 ms = 160
- * samples). The endpoint `put`s every audio packet as it arrives and `pull`s exactly one frame per pacer tick.
+ * samples). Every audio packet is `put` as it arrives; frames come out in one of two ways:
+ *  - `pull`, exactly one frame per pacer tick at the target delay: playout for a listener (the rules below);
+ *  - `take`, as soon as they are in order: for a consumer that analyses the audio (the media bridge's VAD and
+ *    speech-to-text), which gains nothing from a steady pace and everything from getting the caller's last
+ *    syllable, and the silence after it, at once. A missing packet is waited for (`lossWaitMs`, 60 ms, or the
+ *    target if longer) before its slot is concealed, and a packet is late only once its slot has been concealed.
  *
  * Placement: frames sit in timestamp order (sequence numbers and timestamps are extended across their 16/32-bit
  * wrap); a cursor walks the timestamp grid one frame per pull. A packet whose slot the cursor has passed is late.
@@ -50,6 +55,8 @@ export interface JitterFrame {
   seq?: number;
   /** stands in for a packet that is late, not known lost: playout holds for it (the delay grows a frame) */
   waiting?: boolean;
+  /** `take` only: when the frame's slot was complete on the fastest recent path (monotonic ms, the caller's clock) */
+  dueMs?: number;
 }
 
 /** Counters and the current delay, for metrics and the E-model. */
@@ -102,6 +109,8 @@ export interface JitterBufferOptions {
   idleMs?: number;
   /** concealed frames before the output fades to silence (default 3) */
   maxConcealFrames?: number;
+  /** `take`: a missing packet is waited for this long past its fastest-path arrival, or the target if longer (default 60) */
+  lossWaitMs?: number;
 }
 
 const MAX_DROPOUT = 3000;
@@ -138,6 +147,7 @@ export class JitterBuffer {
   private readonly capacity: number;
   private readonly idleMs: number;
   private readonly maxConceal: number;
+  private readonly lossWaitMs: number;
 
   private frames: Frame[] = [];
   /** extended timestamp of the next slot to play; undefined while waiting to (re)start */
@@ -198,6 +208,8 @@ export class JitterBuffer {
     this.percentile = opts.percentile ?? 0.99;
     this.capacity = opts.capacityFrames ?? 2 * Math.ceil(this.maxDelayMs / this.frameMs);
     this.idleMs = opts.idleMs ?? 200;
+    this.lossWaitMs = opts.lossWaitMs ?? 60;
+    if (!(this.lossWaitMs >= 0 && this.lossWaitMs <= 1000)) throw new RangeError('jitter buffer: lossWaitMs must be in [0, 1000]');
     this.maxConceal = opts.maxConcealFrames ?? 3;
     const windowPackets = opts.windowPackets ?? 500;
     if (!(this.clockRate > 0) || !Number.isInteger(this.fs) || this.fs <= 0) throw new RangeError('jitter buffer: bad clock rate or frame size');
@@ -260,6 +272,48 @@ export class JitterBuffer {
   pull(nowMs: number): JitterFrame {
     if (this.cursor === undefined && !this.startIfDue(nowMs)) return this.silence();
     return this.playSlot(nowMs);
+  }
+
+  /**
+   * Arrival delivery, the alternative to `pull` for a consumer that analyses the audio rather than plays it (VAD,
+   * speech-to-text): the next frame in order as soon as its packet is here, or a concealed one for a slot whose
+   * packet is `lossWaitMs` (or the target, if longer) past its fastest-path arrival; undefined when neither.
+   * Call it until it returns undefined, after each `put` and on each tick. No frame is delayed by the target, no
+   * rate adaptation happens (the consumer keeps no real-time clock), and a packet is late only once its slot was
+   * concealed. While the stream is idle or not yet started it returns undefined: the caller fills in silence.
+   */
+  take(nowMs: number): JitterFrame | undefined {
+    const half = this.fs / 2;
+    if (this.cursor === undefined) {
+      this.dropBefore(this.waitLateBefore);
+      const first = this.frames[0];
+      if (!first) return undefined;
+      this.cursor = first.ts;
+      if (this.started) this.c.resyncs++;
+      this.started = true;
+      this.skipStale = false;
+    }
+    const cursor = this.cursor;
+    this.dropBefore(cursor - half);
+    const head = this.frames[0];
+    // in order, or a new talkspurt after a pause (marker bit, or the next sequence number): nothing is missing
+    if (head && (head.ts < cursor + half || head.marker || (this.lastRealSeq !== undefined && head.seq === this.lastRealSeq + 1))) {
+      return this.delivered(this.play(head), head.ts, nowMs);
+    }
+    if (!head && nowMs - this.lastArrivalMs > this.idleMs) {
+      this.release(cursor + half, false);
+      this.concealRun = 0;
+      return undefined;
+    }
+    const dueMs = this.tsToMs(cursor) + this.base();
+    if (nowMs < dueMs + Math.max(this.lossWaitMs, this.targetMs())) return undefined;
+    this.cursor = cursor + this.fs;
+    return this.delivered(this.conceal(), cursor, nowMs);
+  }
+
+  /** true while `take` follows a stream (false before the first packet and after an idle spell) */
+  get running(): boolean {
+    return this.cursor !== undefined;
   }
 
   /** Forgets the stream (call on an SSRC change); counters and the jitter estimate are kept. */
@@ -419,6 +473,13 @@ export class JitterBuffer {
     this.concealGain = g1;
     this.c.concealed++;
     return this.emit(out, 'concealed');
+  }
+
+  /** a frame `take` hands over: stamped with its slot's fastest-path arrival; the depth follows the delay added */
+  private delivered(f: JitterFrame, ts: number, nowMs: number): JitterFrame {
+    f.dueMs = this.tsToMs(ts) + this.base();
+    this.depth += (Math.max(0, nowMs - f.dueMs) - this.depth) / 16;
+    return f;
   }
 
   private silence(): JitterFrame {

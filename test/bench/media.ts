@@ -72,7 +72,8 @@ const CAPACITY_BUDGET_MS = 130_000;
 const BARGE_CALLS = 10;
 const BARGE_TRIALS = 60;
 const BARGE_LIMIT_MS = 45_000;
-const REALTIME_PRIORITY = 10;
+/** BENCH_RT: the SCHED_FIFO priority of both main threads (0: the normal scheduler, for comparison) */
+const REALTIME_PRIORITY = Number(process.env.BENCH_RT ?? 10);
 const BRIDGE_CONFIG = { rtpPortMin: 40000, rtpPortMax: 44999, bargeIn: { guardMs: 20 }, realtimePriority: REALTIME_PRIORITY };
 /** the floor's bare pacer sends from this port, inside the captured range but outside the bridge's */
 const NULLPACE_PORT = 45000;
@@ -197,9 +198,11 @@ function forkChild(script: string, args: string[], cpu: number | undefined, nice
   const path = fileURLToPath(new URL(script, import.meta.url));
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
   const wrap = [...(cpu === undefined ? [] : ['taskset', '-c', String(cpu)]), ...(nice ? ['nice', '-n', '-20'] : [])];
-  if (!wrap.length) return fork(path, args, { stdio });
+  // BENCH_NODE_FLAGS: node flags for the children (diagnostics, e.g. --trace-gc)
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  if (!wrap.length) return fork(path, args, { stdio, execArgv: flags });
   // fork runs `execPath ...execArgv path ...args`: taskset/nice exec node, which inherits the IPC channel's fd
-  return fork(path, args, { stdio, execPath: wrap[0]!, execArgv: [...wrap.slice(1), process.execPath] });
+  return fork(path, args, { stdio, execPath: wrap[0]!, execArgv: [...wrap.slice(1), process.execPath, ...flags] });
 }
 
 /** One measurement window of a capacity step. */
@@ -278,8 +281,10 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
     const [br, lr] = await Promise.all([bridge.ready, loadgen.ready]);
     log(`media: bridge pid ${br.pid} on CPU(s) ${br.cpusAllowed}, loadgen pid ${lr.pid} on CPU(s) ${lr.cpusAllowed}${nice ? ', both at nice -20' : ''}`);
     // the load generator's sending thread on SCHED_FIFO too (the bridge puts its own there: media.realtimePriority)
-    const lgRt = spawnSync('chrt', ['--fifo', '--reset-on-fork', '--pid', String(REALTIME_PRIORITY), String(lr.pid)], { encoding: 'utf8' });
-    log(`media: real-time priority ${REALTIME_PRIORITY} (SCHED_FIFO, main threads only): bridge by its config, loadgen ${lgRt.status === 0 ? 'set' : `refused (${(lgRt.stderr || lgRt.error?.message || '').trim()})`}`);
+    if (REALTIME_PRIORITY > 0) {
+      const lgRt = spawnSync('chrt', ['--fifo', '--reset-on-fork', '--pid', String(REALTIME_PRIORITY), String(lr.pid)], { encoding: 'utf8' });
+      log(`media: real-time priority ${REALTIME_PRIORITY} (SCHED_FIFO, main threads only): bridge by its config, loadgen ${lgRt.status === 0 ? 'set' : `refused (${(lgRt.stderr || lgRt.error?.message || '').trim()})`}`);
+    } else log('media: real-time priority off (BENCH_RT=0): both on the normal scheduler');
     const snapshot = async (): Promise<BridgeSnapshot> => {
       const r = await bridge.request({ op: 'snapshot' });
       if (!r.ok || !r.snapshot) throw new Error('bridge: no snapshot');

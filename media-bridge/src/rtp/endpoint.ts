@@ -25,6 +25,7 @@ import { estimateMos } from '../quality/e-model.js';
 import { JitterBuffer, effectiveLossPct, type JitterFrame } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';
 import { serializeRtp, parseRtp } from './packet.js';
+import { sendsOnSecondHalf } from './send-phase.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
 import type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
@@ -62,6 +63,8 @@ export class RtpEndpoint implements PacedEndpoint {
   /** monotonic ms of the tick the media clock last moved on at, and the start of the last frame given to the tap */
   private tickMs = monotonicMs();
   private lastInboundMs = -Infinity;
+  /** send on the pacer tick's second half (chosen from the caller's packet phase; see `alignSendPhase`) */
+  sendsAtOffset = false;
   private tap: MediaTap | undefined;
   /** set once the first frame was played: from then on pauses are filled with silence frames */
   private streaming = false;
@@ -276,9 +279,23 @@ export class RtpEndpoint implements PacedEndpoint {
     this.tickMs = Number(tick.deadline / 1000n) / 1000;
   }
 
+  /**
+   * Follows the caller's packet phase with the half of the pacer's tick this call sends on (see send-phase.ts),
+   * from each frame's fastest-path arrival (steady, unlike a packet's own arrival or when it was read), and only
+   * while we are not talking: a switch moves our stream by half a period once (one interval of 10 or 30 ms, in
+   * silence), never inside a talkspurt.
+   */
+  private alignSendPhase(dueMs: number): void {
+    if (this.talking) return;
+    this.sendsAtOffset = sendsOnSecondHalf(dueMs - this.tickMs, this.opts.pacer.periodMs, this.opts.pacer.inboundOffsetMs, this.sendsAtOffset);
+  }
+
   /** every frame the jitter buffer can hand over now (arrival delivery) */
   private takeArrived(nowMs: number): void {
-    for (let f = this.jitter.take(nowMs); f; f = this.jitter.take(nowMs)) this.toTap(f, f.dueMs);
+    for (let f = this.jitter.take(nowMs); f; f = this.jitter.take(nowMs)) {
+      if (f.kind === 'audio') this.alignSendPhase(f.dueMs!);
+      this.toTap(f, f.dueMs);
+    }
   }
 
   /**

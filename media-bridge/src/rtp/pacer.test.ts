@@ -231,15 +231,52 @@ test('a receive side overdue when the next tick comes runs before that tick; non
   const ep = { onTick: () => void order.push('send'), onInbound: () => void order.push('recv') };
   pacer.register(ep);
   clock.advanceTo(t0 + 20n * MS); // send at 20, receive due at 30
-  // a stall: the next send timer fires (at 41) before the receive timer got its turn
-  const next = [...clock.timers].sort((a, b) => (a.at < b.at ? 1 : -1))[0]!;
-  clock.timers.delete(next);
+  assert.equal(clock.timers.size, 1, 'one timer at a time: the next half');
+  // a stall: the clock's timer fires only at 41, past the next tick's deadline
+  const [pending] = [...clock.timers];
+  clock.timers.clear();
   clock.t = t0 + 41n * MS;
-  next.fn();
-  assert.deepEqual(order, ['send', 'recv', 'send'], 'the overdue receive side ran first');
-  assert.equal(clock.timers.size, 2, 'the next send and the new receive side wait');
+  pending!.fn();
+  assert.deepEqual(order, ['send', 'recv'], 'the overdue receive side ran first, on its own');
+  clock.advanceTo(t0 + 45n * MS);
+  assert.deepEqual(order, ['send', 'recv', 'send']);
   pacer.unregister(ep);
-  assert.equal(clock.timers.size, 0, 'stopping clears both timers');
+  assert.equal(clock.timers.size, 0, 'stopping clears the timer');
   clock.advanceTo(t0 + 100n * MS);
   assert.deepEqual(order, ['send', 'recv', 'send']);
+});
+
+test('an endpoint that sendsAtOffset sends on the second half, before the receive sides; switching moves it a half', () => {
+  const clock = new MultiTimerClock();
+  const pacer = new Pacer({ clock, inboundOffsetMs: 10 });
+  const order: string[] = [];
+  const t0 = clock.t;
+  const at = () => (clock.t - t0) / MS;
+  const a = { onTick: () => void order.push(`a@${at()}`), onInbound: () => void order.push(`ra@${at()}`) };
+  const b = { sendsAtOffset: true, onTick: () => void order.push(`b@${at()}`), onInbound: () => void order.push(`rb@${at()}`) };
+  pacer.register(a);
+  pacer.register(b);
+  pacer.onAfterTick(() => void order.push(`after@${at()}`));
+  clock.advanceTo(t0 + 45n * MS);
+  assert.deepEqual(order, ['a@20', 'b@30', 'ra@30', 'rb@30', 'after@30', 'a@40']);
+  order.length = 0;
+  b.sendsAtOffset = false; // taken at the next tick: b sends at 60 (an interval of 30 once), then every 20
+  clock.advanceTo(t0 + 85n * MS);
+  assert.deepEqual(order.filter((o) => o.startsWith('b')), ['b@50', 'b@60', 'b@80']);
+});
+
+test('with a polling clock an offset side reached by a late timer waits for the check phase (after I/O)', () => {
+  const clock = new PollingClock();
+  const pacer = new Pacer({ clock, leadMs: 1, inboundOffsetMs: 10 });
+  const order: string[] = [];
+  const t0 = clock.t;
+  pacer.register({ onTick: () => void order.push('send'), onInbound: () => void order.push('recv') });
+  clock.fireAt(t0 + 19n * MS);
+  clock.runPolls(t0 + 20n * MS);
+  assert.deepEqual(order, ['send']);
+  assert.equal(clock.pending?.ms, 9, 'the timer aims 1 ms before the offset side');
+  clock.fireAt(t0 + 33n * MS); // late, from a timer
+  assert.deepEqual(order, ['send'], 'not in the timer phase');
+  clock.runPolls(t0 + 33n * MS + 100_000n);
+  assert.deepEqual(order, ['send', 'recv']);
 });

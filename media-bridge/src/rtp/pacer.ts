@@ -27,8 +27,13 @@ export interface PacerTick {
 export interface PacedEndpoint {
   /** the send side: runs at the tick's deadline */
   onTick(tick: PacerTick): void;
-  /** the receive side (one inbound frame), `inboundOffsetMs` after the same tick; see PacerOptions */
+  /** the receive side, `inboundOffsetMs` after the same tick; see PacerOptions */
   onInbound?(tick: PacerTick): void;
+  /**
+   * true: send on the tick's second half (`inboundOffsetMs` after its deadline) instead of at the deadline. Read
+   * at each tick, so a change takes effect on the next period: one interval of period ± offset.
+   */
+  readonly sendsAtOffset?: boolean;
 }
 
 /** Time source and timers; injectable so tests can drive the clock by hand. */
@@ -49,13 +54,23 @@ export interface PacerOptions {
   leadMs?: number;
   /**
    * When each tick's receive side runs, in ms after its send side (default 0: right before it, in the same
-   * tick). Half a period (10) puts the decisions made on inbound audio (the end of the caller's turn) half a
-   * period before the next send, so an answer ready within that half goes out on the next tick instead of
-   * waiting a whole period behind the tick that made the decision. The after-tick hooks (the VAD batch) run
-   * after the receive side.
+   * tick). With an offset (the service uses half a period) each tick has two halves, both on the clock's
+   * precision: the deadline (sends) and the offset (the receive sides, then the after-tick hooks: the VAD
+   * batch). An endpoint may send on the second half instead (`sendsAtOffset`): one clock, two send phases, so a
+   * call can send on the half that follows its caller's packets and an answer decided on them waits less.
    */
   inboundOffsetMs?: number;
   logger?: Logger;
+}
+
+/** A tick's second half, `inboundOffsetMs` after it. */
+interface OffsetSide {
+  due: bigint;
+  tick: PacerTick;
+  /** every endpoint registered at the tick (their receive sides) */
+  ticked: PacedEndpoint[];
+  /** those of them that send on this half */
+  atOffset: PacedEndpoint[];
 }
 
 /** Counters for metrics: how many ticks ran, how many deadlines were skipped, the worst lateness seen. */
@@ -90,10 +105,9 @@ export class Pacer {
   private polling = false;
   private generation = 0;
   private readonly leadNs: bigint;
-  private readonly inboundOffsetMs: number;
-  /** the receive side of the last tick, waiting for its offset (endpoints as they were at that tick) */
-  private inboundTimer: unknown;
-  private pendingInbound: (() => void) | undefined;
+  readonly inboundOffsetMs: number;
+  /** the offset side of the last tick, waiting for its time (endpoints as they were at that tick) */
+  private offsetSide: OffsetSide | undefined;
   private running = false;
   private deadline = 0n;
   private readonly counters = { ticks: 0, skippedPeriods: 0, maxLateMs: 0 };
@@ -156,53 +170,86 @@ export class Pacer {
   private halt(): void {
     this.running = false;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
-    if (this.inboundTimer !== undefined) this.clock.clearTimer(this.inboundTimer);
     this.timer = undefined;
-    this.inboundTimer = undefined;
-    this.pendingInbound = undefined;
+    this.offsetSide = undefined;
     this.polling = false;
     this.generation++;
   }
 
   /** waits for the deadline: a timer while it is more than the lead away, then polls (when the clock can) */
   private schedule(): void {
-    const remaining = this.deadline - this.clock.now();
-    if (this.leadNs > 0n && remaining <= this.leadNs) {
-      this.polling = true;
-      const generation = this.generation;
-      this.clock.poll!(() => {
-        if (generation === this.generation && this.polling) this.fire();
-      });
-      return;
-    }
+    const remaining = (this.offsetSide?.due ?? this.deadline) - this.clock.now();
+    if (this.leadNs > 0n && remaining <= this.leadNs) return this.pollOnce();
     const waitMs = Number((remaining - this.leadNs) / NS_PER_MS);
-    this.timer = this.clock.setTimer(this.fire, Math.max(1, waitMs));
+    this.timer = this.clock.setTimer(this.onTimer, Math.max(1, waitMs));
   }
 
-  private readonly fire = (): void => {
+  private pollOnce(): void {
+    this.polling = true;
+    const generation = this.generation;
+    this.clock.poll!(() => {
+      if (generation === this.generation && this.polling) this.fire(true);
+    });
+  }
+
+  private readonly onTimer = (): void => {
     this.timer = undefined;
+    this.fire(false);
+  };
+
+  /** the next event is due (or nearly): the offset side of the last tick if it waits, else the next tick */
+  private fire(fromPoll: boolean): void {
     this.polling = false;
     if (!this.running) return;
     const now = this.clock.now();
+    const side = this.offsetSide;
     // polling: run once the deadline has come. Timers only (1 ms resolution): waking up to 1 ms early counts as
     // on time, earlier than that waits again
-    if (this.deadline - now > (this.leadNs > 0n ? 0n : NS_PER_MS)) {
-      this.schedule();
-      return;
+    if ((side?.due ?? this.deadline) - now > (this.leadNs > 0n ? 0n : NS_PER_MS)) return this.schedule();
+    const generation = this.generation;
+    if (side && !fromPoll && this.clock.poll) {
+      // timers run before I/O in a loop turn: after a busy spell the packets that came meanwhile still wait in the
+      // sockets. The offset side runs on the turn's check phase instead, after the pending packets have been read
+      return this.pollOnce();
     }
+    if (side) {
+      this.offsetSide = undefined;
+      this.runOffsetSide(side);
+    } else this.runTick(now);
+    // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
+    if (generation !== this.generation || !this.running) return;
+    this.schedule();
+  }
+
+  /** the tick at `deadline`: sends (all endpoints, or those not sending at the offset), then the receive side */
+  private runTick(now: bigint): void {
     const late = now > this.deadline ? now - this.deadline : 0n;
     const skipped = Number(late / this.periodNs);
     const deadline = this.deadline + BigInt(skipped) * this.periodNs;
     this.counters.ticks++;
     this.counters.skippedPeriods += skipped;
     this.counters.maxLateMs = Math.max(this.counters.maxLateMs, Number(late / 1000n) / 1000);
-
+    const generation = this.generation;
     const tick: PacerTick = { deadline, now, periods: 1 + skipped };
     const ticked = [...this.endpoints];
+    const atOffset = this.inboundOffsetMs > 0 ? ticked.filter((e) => e.sendsAtOffset) : [];
     if (this.inboundOffsetMs === 0) this.runInbound(ticked, tick);
-    // a receive side still waiting (the loop stalled past its offset) runs first: frames stay in order
-    else this.flushInbound();
-    for (const endpoint of ticked) {
+    this.runSends(atOffset.length ? ticked.filter((e) => !e.sendsAtOffset) : ticked, tick);
+    if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
+    if (generation !== this.generation) return;
+    this.deadline = deadline + this.periodNs;
+    if (this.inboundOffsetMs > 0) this.offsetSide = { due: deadline + BigInt(this.inboundOffsetMs) * NS_PER_MS, tick, ticked, atOffset };
+  }
+
+  /** the offset side of a tick: the sends of the endpoints on that half, then every receive side, then the hooks */
+  private runOffsetSide(side: OffsetSide): void {
+    this.runSends(side.atOffset, side.tick);
+    this.runInbound(side.ticked, side.tick);
+    this.runAfterTick(side.tick);
+  }
+
+  private runSends(endpoints: PacedEndpoint[], tick: PacerTick): void {
+    for (const endpoint of endpoints) {
       if (!this.endpoints.has(endpoint)) continue; // unregistered by an earlier endpoint in this tick
       try {
         endpoint.onTick(tick);
@@ -210,37 +257,7 @@ export class Pacer {
         this.opts.logger?.error('pacer: endpoint tick failed', { err });
       }
     }
-    if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
-    else {
-      const run = (this.pendingInbound = () => {
-        this.runInbound(ticked, tick);
-        this.runAfterTick(tick);
-      });
-      // timers run before I/O in a loop turn: after a busy spell the packets that came meanwhile still wait in the
-      // sockets, and pulling then would conceal frames and discard those packets as late. With a polling clock the
-      // receive side runs on the turn's check phase instead, after the pending packets have been read
-      this.inboundTimer = this.clock.setTimer(() => {
-        this.inboundTimer = undefined;
-        if (!this.clock.poll) return this.flushInbound();
-        this.clock.poll(() => {
-          if (this.pendingInbound === run) this.flushInbound();
-        });
-      }, this.inboundOffsetMs);
-    }
-    // halted by the last unregister, or halted and restarted (with its own timer) by a register in this tick
-    if (!this.running || this.timer !== undefined || this.polling) return;
-    this.deadline = deadline + this.periodNs;
-    this.schedule();
-  };
-
-  /** runs the receive side waiting for its offset, if any */
-  private readonly flushInbound = (): void => {
-    if (this.inboundTimer !== undefined) this.clock.clearTimer(this.inboundTimer);
-    this.inboundTimer = undefined;
-    const run = this.pendingInbound;
-    this.pendingInbound = undefined;
-    run?.();
-  };
+  }
 
   /** every endpoint's receive side (those unregistered since the tick are skipped) */
   private runInbound(endpoints: PacedEndpoint[], tick: PacerTick): void {

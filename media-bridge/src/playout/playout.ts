@@ -145,6 +145,12 @@ export class Playout {
     return this.items.length > 0;
   }
 
+  /** true when `nextFrame` would hand out audio now */
+  get ready(): boolean {
+    const item = this.items[0];
+    return !this.pausedFlag && item !== undefined && (item.ended || this.remaining(item) >= SAMPLES_PER_FRAME);
+  }
+
   /** ms of audio queued and not yet handed out */
   get bufferedMs(): number {
     return this.ms(this.queuedSamples);

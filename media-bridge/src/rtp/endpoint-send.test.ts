@@ -54,3 +54,28 @@ test('PCMA uses its payload type; a finished prompt reports done, silence frames
     f.close();
   }
 });
+
+test('between talkspurts the call sends on the tick\'s second half; an answer starts on the next half, the stream stays whole', async () => {
+  const f = await endpointFixture({ portBase: 30480, pacerOffsetMs: 10 });
+  try {
+    f.endpoint.play({ id: 'p1', payload: new Uint8Array(160 * 3).fill(0x55) });
+    await eventually(() => f.events.some((e) => e.type === 'playback_done'), 5000, 'p1 done');
+    await settle(100);
+    assert.equal(f.endpoint.sendsAtOffset, true, 'silent: on the second half');
+    f.endpoint.play({ id: 'p2', payload: new Uint8Array(160 * 3).fill(0x66) });
+    assert.equal(f.endpoint.sendsAtOffset, false, 'an answer is ready: it starts on the next deadline if that comes first');
+    await eventually(() => f.events.filter((e) => e.type === 'playback_done').length === 2, 5000, 'p2 done');
+    await settle(100);
+    assert.equal(f.endpoint.sendsAtOffset, true, 'back on the second half in the next silence');
+    const rx = f.peer.received;
+    for (let i = 1; i < rx.length; i++) {
+      const a = rx[i - 1]!.packet;
+      const b = rx[i]!.packet;
+      assert.equal(b.sequenceNumber, (a.sequenceNumber + 1) & 0xffff);
+      assert.equal((b.timestamp - a.timestamp) >>> 0, 160, 'one packet per period across every switch');
+    }
+    assert.deepEqual(rx.filter((r) => r.packet.marker).map((r) => r.packet.payload[0]), [0x55, 0x66], 'each talkspurt marked once');
+  } finally {
+    f.close();
+  }
+});

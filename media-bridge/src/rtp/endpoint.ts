@@ -25,7 +25,6 @@ import { estimateMos } from '../quality/e-model.js';
 import { JitterBuffer, effectiveLossPct, type JitterFrame } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';
 import { serializeRtp, parseRtp } from './packet.js';
-import { sendsOnSecondHalf } from './send-phase.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
 import type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
@@ -63,8 +62,8 @@ export class RtpEndpoint implements PacedEndpoint {
   /** monotonic ms of the tick the media clock last moved on at, and the start of the last frame given to the tap */
   private tickMs = monotonicMs();
   private lastInboundMs = -Infinity;
-  /** send on the pacer tick's second half (chosen from the caller's packet phase; see `alignSendPhase`) */
-  sendsAtOffset = false;
+  /** between talkspurts this call sends on the pacer tick's second half (see `sendsAtOffset`) */
+  private secondHalf = true;
   private tap: MediaTap | undefined;
   /** set once the first frame was played: from then on pauses are filled with silence frames */
   private streaming = false;
@@ -218,6 +217,19 @@ export class RtpEndpoint implements PacedEndpoint {
   private released: Promise<void> = Promise.resolve();
   private lastTickDeadline = -1n;
 
+  /**
+   * Which half of each pacer tick this call sends on (read by the pacer at each tick's deadline). Between
+   * talkspurts: the second half (the pacer's offset, 10 ms after the deadline). An answer that is ready by then
+   * goes out on it; one that became ready after it starts on this deadline instead of 20 ms later, so no answer
+   * waits more than half a period for its first packet. That packet follows the previous (silence) packet by
+   * 10 ms: early, never late, and marked as a talkspurt's start. The call stays on the deadline while it talks
+   * and goes back to the second half in its next silence (one 30 ms interval, between two silence packets).
+   */
+  get sendsAtOffset(): boolean {
+    if (this.secondHalf && !this.talking && this.playout.ready) this.secondHalf = false;
+    return this.secondHalf;
+  }
+
   /** Pacer tick, receive side (at the tick or the pacer's inbound offset after it): take one inbound frame. */
   onInbound(tick: PacerTick): void {
     if (this.closed) return;
@@ -265,6 +277,7 @@ export class RtpEndpoint implements PacedEndpoint {
       this.send(to, this.codec.payloadType, Buffer.from(this.g711.encode(frame.pcm)), this.clock, !this.talking);
       this.talking = true;
     } else {
+      if (this.talking) this.secondHalf = true; // the talkspurt is over: back to the second half, in silence
       this.talking = false;
       if (this.streaming) this.send(to, this.codec.payloadType, this.silenceFrame, this.clock, false);
     }
@@ -279,23 +292,9 @@ export class RtpEndpoint implements PacedEndpoint {
     this.tickMs = Number(tick.deadline / 1000n) / 1000;
   }
 
-  /**
-   * Follows the caller's packet phase with the half of the pacer's tick this call sends on (see send-phase.ts),
-   * from each frame's fastest-path arrival (steady, unlike a packet's own arrival or when it was read), and only
-   * while we are not talking: a switch moves our stream by half a period once (one interval of 10 or 30 ms, in
-   * silence), never inside a talkspurt.
-   */
-  private alignSendPhase(dueMs: number): void {
-    if (this.talking) return;
-    this.sendsAtOffset = sendsOnSecondHalf(dueMs - this.tickMs, this.opts.pacer.periodMs, this.opts.pacer.inboundOffsetMs, this.sendsAtOffset);
-  }
-
   /** every frame the jitter buffer can hand over now (arrival delivery) */
   private takeArrived(nowMs: number): void {
-    for (let f = this.jitter.take(nowMs); f; f = this.jitter.take(nowMs)) {
-      if (f.kind === 'audio') this.alignSendPhase(f.dueMs!);
-      this.toTap(f, f.dueMs);
-    }
+    for (let f = this.jitter.take(nowMs); f; f = this.jitter.take(nowMs)) this.toTap(f, f.dueMs);
   }
 
   /**

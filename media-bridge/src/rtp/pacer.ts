@@ -56,8 +56,8 @@ export interface PacerOptions {
    * When each tick's receive side runs, in ms after its send side (default 0: right before it, in the same
    * tick). With an offset (the service uses half a period) each tick has two halves, both on the clock's
    * precision: the deadline (sends) and the offset (the receive sides, then the after-tick hooks: the VAD
-   * batch). An endpoint may send on the second half instead (`sendsAtOffset`): one clock, two send phases, so a
-   * call can send on the half that follows its caller's packets and an answer decided on them waits less.
+   * batch). An endpoint may send on the second half instead (`sendsAtOffset`): one clock, two send phases, so
+   * an answer waits at most half a period for its first packet (see RtpEndpoint.sendsAtOffset).
    */
   inboundOffsetMs?: number;
   logger?: Logger;
@@ -222,19 +222,21 @@ export class Pacer {
   }
 
   /** the tick at `deadline`: sends (all endpoints, or those not sending at the offset), then the receive side */
-  private runTick(now: bigint): void {
-    const late = now > this.deadline ? now - this.deadline : 0n;
+  private runTick(at: bigint): void {
+    const late = at > this.deadline ? at - this.deadline : 0n;
     const skipped = Number(late / this.periodNs);
     const deadline = this.deadline + BigInt(skipped) * this.periodNs;
     this.counters.ticks++;
     this.counters.skippedPeriods += skipped;
     this.counters.maxLateMs = Math.max(this.counters.maxLateMs, Number(late / 1000n) / 1000);
     const generation = this.generation;
-    const tick: PacerTick = { deadline, now, periods: 1 + skipped };
+    const tick: PacerTick = { deadline, now: at, periods: 1 + skipped };
     const ticked = [...this.endpoints];
-    const atOffset = this.inboundOffsetMs > 0 ? ticked.filter((e) => e.sendsAtOffset) : [];
+    const atOffset: PacedEndpoint[] = [];
+    const now: PacedEndpoint[] = this.inboundOffsetMs > 0 ? [] : ticked;
+    if (this.inboundOffsetMs > 0) for (const e of ticked) (e.sendsAtOffset ? atOffset : now).push(e);
     if (this.inboundOffsetMs === 0) this.runInbound(ticked, tick);
-    this.runSends(atOffset.length ? ticked.filter((e) => !e.sendsAtOffset) : ticked, tick);
+    this.runSends(now, tick);
     if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
     if (generation !== this.generation) return;
     this.deadline = deadline + this.periodNs;

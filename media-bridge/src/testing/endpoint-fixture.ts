@@ -19,6 +19,8 @@ export interface FixtureOptions {
   telephoneEventPayloadType?: number;
   direction?: MediaDirection;
   rtpTimeoutMs?: number;
+  /** the pacer's inboundOffsetMs (the service's is 10; default 0) */
+  pacerOffsetMs?: number;
 }
 
 export interface EndpointFixture {
@@ -34,7 +36,7 @@ export interface EndpointFixture {
 /** Builds an endpoint whose SDP remote is a fresh loopback peer. */
 export async function endpointFixture(o: FixtureOptions): Promise<EndpointFixture> {
   const pool = new PortPool({ address: '127.0.0.1', min: o.portBase, max: o.portBase + 19 });
-  const pacer = new Pacer();
+  const pacer = new Pacer({ inboundOffsetMs: o.pacerOffsetMs ?? 0 });
   const peer = await UdpPeer.open();
   const events: MediaEvent[] = [];
   const opts: RtpEndpointOptions = {

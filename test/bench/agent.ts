@@ -148,7 +148,7 @@ export async function runAgentBench(): Promise<Record<string, number>> {
   const fifty = await runMode('fake', 50, { utterances: Array(2).fill(short) as Utterance[] }, 40);
   const fiftyOverhead = fifty.v2v.map((v) => v - fifty.hangoverMs);
   console.log(`agent bench: fake providers, 50 calls: ${fifty.v2v.length} turns answered, ${fifty.missed} missed`);
-  if (process.env.BENCH_DEBUG) console.log(JSON.stringify(fifty.v2v.map((v) => Math.round(v - fifty.hangoverMs))));
+  if (process.env.BENCH_DEBUG) console.log(JSON.stringify(fifty.v2v.map((v) => Math.round(v - fifty.hangoverMs))), JSON.stringify(fifty.timings.map((t) => [t.sttFinalMs, t.firstAudioMs, t.firstRtpOutMs])));
   figures.v2v_overhead_ms_p50_50calls = pct(fiftyOverhead, 50);
   figures.v2v_overhead_ms_p95_50calls = pct(fiftyOverhead, 95);
   figures.agent_endpointing_window_ms = one.hangoverMs;

@@ -38,8 +38,8 @@ export type MediaBridgeOptions = Pick<InProcessMediaControlOptions, 'rtpTimeoutM
 export async function startMediaBridge(config: MediaConfig, logger: Logger, options: MediaBridgeOptions = {}): Promise<MediaBridge> {
   const log = logger.child({ component: 'media-bridge' });
   const pool = new PortPool({ address: config.address, min: config.rtpPortMin, max: config.rtpPortMax });
-  // receive half a period after each send: the end of a caller's turn is decided 10 ms before the next send, so
-  // an answer ready in time goes out on it (see PacerOptions.inboundOffsetMs)
+  // two halves per 20 ms tick: the receive sides (and the VAD batch) run on the second; a call sends on either, so
+  // an answer waits at most 10 ms for its first packet (see PacerOptions.inboundOffsetMs, RtpEndpoint.sendsAtOffset)
   const pacer = new Pacer({ logger: log, inboundOffsetMs: 10 });
   const advertisedAddress = config.advertisedAddress ?? config.address;
   if (advertisedAddress === '0.0.0.0' || advertisedAddress === '::') {

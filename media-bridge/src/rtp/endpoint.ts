@@ -230,7 +230,10 @@ export class RtpEndpoint implements PacedEndpoint {
     return this.secondHalf;
   }
 
-  /** Pacer tick, receive side (at the tick or the pacer's inbound offset after it): take one inbound frame. */
+  /**
+   * Pacer tick, receive side (at the tick or the pacer's inbound offset after it): arrival delivery conceals the
+   * overdue slots (or gives silence while no stream runs); paced delivery takes one frame.
+   */
   onInbound(tick: PacerTick): void {
     if (this.closed) return;
     this.advance(tick);

@@ -25,7 +25,7 @@ export interface PacerTick {
 
 /** Anything the pacer drives: an RTP endpoint. */
 export interface PacedEndpoint {
-  /** the send side: runs at the tick's deadline */
+  /** the send side: runs at the tick's deadline, or on its second half (`sendsAtOffset`) */
   onTick(tick: PacerTick): void;
   /** the receive side, `inboundOffsetMs` after the same tick; see PacerOptions */
   onInbound?(tick: PacerTick): void;
@@ -176,7 +176,8 @@ export class Pacer {
     this.generation++;
   }
 
-  /** waits for the deadline: a timer while it is more than the lead away, then polls (when the clock can) */
+  /** waits for the next half (the pending offset side, else the deadline): a timer while it is more than the lead
+   *  away, then polls (when the clock can) */
   private schedule(): void {
     const remaining = (this.offsetSide?.due ?? this.deadline) - this.clock.now();
     if (this.leadNs > 0n && remaining <= this.leadNs) return this.pollOnce();
@@ -233,10 +234,10 @@ export class Pacer {
     const tick: PacerTick = { deadline, now: at, periods: 1 + skipped };
     const ticked = [...this.endpoints];
     const atOffset: PacedEndpoint[] = [];
-    const now: PacedEndpoint[] = this.inboundOffsetMs > 0 ? [] : ticked;
-    if (this.inboundOffsetMs > 0) for (const e of ticked) (e.sendsAtOffset ? atOffset : now).push(e);
+    const atDeadline: PacedEndpoint[] = this.inboundOffsetMs > 0 ? [] : ticked;
+    if (this.inboundOffsetMs > 0) for (const e of ticked) (e.sendsAtOffset ? atOffset : atDeadline).push(e);
     if (this.inboundOffsetMs === 0) this.runInbound(ticked, tick);
-    this.runSends(now, tick);
+    this.runSends(atDeadline, tick);
     if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
     if (generation !== this.generation) return;
     this.deadline = deadline + this.periodNs;

@@ -47,6 +47,9 @@ export class BenchCaller {
   private remotePort = 0;
   /** hrtime ms of the last voiced packet of the current utterance (once sent) */
   utteranceEndAt: number | undefined;
+  /** frames of the endpointing window (set by the bench), and when the frame that completes it was sent */
+  windowFrames = 0;
+  windowEndAt: number | undefined;
   /** hrtime ms of the latest voiced agent packet, and of the first one after the current utterance ended */
   lastAgentVoiceAt = -Infinity;
   firstReplyAt: number | undefined;
@@ -73,6 +76,7 @@ export class BenchCaller {
   /** queues an utterance; `utteranceEndAt` is set when its last voiced frame goes out */
   say(u: Utterance): void {
     this.utteranceEndAt = undefined;
+    this.windowEndAt = undefined;
     this.firstReplyAt = undefined;
     this.lastVoicedAt = this.queue.length + u.lastVoiced;
     this.queue.push(...u.frames);
@@ -83,6 +87,7 @@ export class BenchCaller {
     if (!this.remotePort) return;
     const payload = this.queue.shift() ?? SILENCE;
     if (this.lastVoicedAt === 0) this.utteranceEndAt = nowMs;
+    if (this.lastVoicedAt === -this.windowFrames) this.windowEndAt = nowMs;
     this.lastVoicedAt--;
     const header = Buffer.alloc(12);
     header[0] = 0x80;

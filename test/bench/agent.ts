@@ -61,12 +61,14 @@ interface CallPlan {
 }
 
 /** one call: greeting, then each utterance as a turn; returns the wire v2v of each answered turn */
-async function runCall(proc: Proc, clock: CallerClock, name: string, plan: CallPlan): Promise<{ v2v: number[]; missed: number }> {
+async function runCall(proc: Proc, clock: CallerClock, name: string, plan: CallPlan): Promise<{ v2v: number[]; missed: number; late: number[] }> {
   const caller = await BenchCaller.open();
   const { endpointId, port } = await proc.ask({ op: 'call', remotePort: caller.port, sessionId: name });
   caller.connect(port!);
+  caller.windowFrames = Math.round(proc.ready.hangoverMs / 20);
   clock.add(caller);
   const v2v: number[] = [];
+  const late: number[] = [];
   let missed = 0;
   const quietFor = (ms: number) => () => performance.now() - caller.lastAgentVoiceAt > ms;
   try {
@@ -81,6 +83,7 @@ async function runCall(proc: Proc, clock: CallerClock, name: string, plan: CallP
         continue;
       }
       v2v.push(caller.firstReplyAt! - caller.utteranceEndAt);
+      if (caller.windowEndAt !== undefined) late.push(caller.windowEndAt - caller.utteranceEndAt - proc.ready.hangoverMs);
       if (plan.interruptAfterMs !== undefined) await sleep(plan.interruptAfterMs);
       else await until(quietFor(700), 20_000);
     }
@@ -89,7 +92,7 @@ async function runCall(proc: Proc, clock: CallerClock, name: string, plan: CallP
     caller.close();
     await proc.ask({ op: 'hangup', endpointId: endpointId! }).catch(() => {});
   }
-  return { v2v, missed };
+  return { v2v, missed, late };
 }
 
 function pct(values: number[], p: number): number {
@@ -110,7 +113,7 @@ async function runMode(mode: 'fake' | 'embedded', calls: number, plan: CallPlan,
       }),
     );
     const timings = (await proc.ask({ op: 'timings' })).timings ?? [];
-    return { v2v: results.flatMap((r) => r.v2v), missed: results.reduce((n, r) => n + r.missed, 0), timings, hangoverMs: proc.ready.hangoverMs };
+    return { v2v: results.flatMap((r) => r.v2v), late: results.flatMap((r) => r.late), missed: results.reduce((n, r) => n + r.missed, 0), timings, hangoverMs: proc.ready.hangoverMs };
   } finally {
     clock.stop();
     await proc.stop();
@@ -148,7 +151,7 @@ export async function runAgentBench(): Promise<Record<string, number>> {
   const fifty = await runMode('fake', 50, { utterances: Array(2).fill(short) as Utterance[] }, 40);
   const fiftyOverhead = fifty.v2v.map((v) => v - fifty.hangoverMs);
   console.log(`agent bench: fake providers, 50 calls: ${fifty.v2v.length} turns answered, ${fifty.missed} missed`);
-  if (process.env.BENCH_DEBUG) console.log(JSON.stringify(fifty.v2v.map((v) => Math.round(v - fifty.hangoverMs))), JSON.stringify(fifty.timings.map((t) => [t.sttFinalMs, t.firstAudioMs, t.firstRtpOutMs])));
+  if (process.env.BENCH_DEBUG) console.log(JSON.stringify(fifty.v2v.map((v) => Math.round(v - fifty.hangoverMs))), JSON.stringify(fifty.late.map((v) => Math.round(v))));
   figures.v2v_overhead_ms_p50_50calls = pct(fiftyOverhead, 50);
   figures.v2v_overhead_ms_p95_50calls = pct(fiftyOverhead, 95);
   figures.agent_endpointing_window_ms = one.hangoverMs;

@@ -301,16 +301,22 @@ export class RtpEndpoint implements PacedEndpoint {
   }
 
   /**
-   * One frame to the recorder (unless it is silence or an underrun's filler) and to the tap, at the media time it
-   * was complete: `dueMs` (monotonic) mapped onto the media clock, else the current tick; whole ms, never negative.
-   * Media times only move forward, a frame at a time; they may run up to 1 ms a frame behind that to follow the
-   * sender's clock.
+   * One frame to the recorder (unless it is silence or an underrun's filler) and to the tap, with its media time.
+   * Frames follow each other in audio time (a frame's start = the previous one's + 20 ms), so the VAD's windows
+   * and the endpointing hang-over count audio, not arrival jitter or changes in the jitter buffer's timing.
+   * That audio time is anchored on when the frame was complete on the media clock (`dueMs`, its fastest-path
+   * arrival, else the current tick): re-anchored when it runs more than a frame behind (a restart, a stall) and
+   * slewed back at most half a frame per frame when it runs more than a frame ahead (a sender's clock faster than
+   * ours). Whole ms, never negative, never backwards.
    */
   private toTap(out: JitterFrame, dueMs: number | undefined): void {
     if (out.kind !== 'silence' && !out.waiting) this.recorder?.write(out.pcm);
     const period = this.opts.pacer.periodMs;
-    const endMs = dueMs === undefined ? this.mediaMs : this.mediaMs + (dueMs - this.tickMs);
-    const startMs = Math.max(0, Math.round(endMs) - period, this.lastInboundMs + period - 1);
+    const anchorMs = Math.round(dueMs === undefined ? this.mediaMs : this.mediaMs + (dueMs - this.tickMs)) - period;
+    let startMs = this.lastInboundMs + period;
+    if (!(anchorMs <= startMs + period)) startMs = anchorMs;
+    else if (startMs - anchorMs > period) startMs = Math.max(anchorMs, this.lastInboundMs + period / 2);
+    startMs = Math.max(0, startMs);
     this.lastInboundMs = startMs;
     this.tap?.inbound(out.pcm, startMs);
   }

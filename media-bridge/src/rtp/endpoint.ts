@@ -242,7 +242,7 @@ export class RtpEndpoint implements PacedEndpoint {
     if (this.onArrival) {
       // overdue slots are concealed; while no stream runs, the tap hears one frame of silence per tick
       this.takeArrived(nowMs);
-      if (!this.jitter.running) this.toTap(this.jitter.pull(nowMs), undefined);
+      if (!this.jitter.running) this.toTap(this.jitter.idleFrame(), undefined);
       return;
     }
     // paced: one frame per tick even after a stall: the packets of the skipped periods are most likely still unread

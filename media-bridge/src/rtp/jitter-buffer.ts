@@ -288,12 +288,9 @@ export class JitterBuffer {
       this.dropBefore(this.waitLateBefore);
       const first = this.frames[0];
       if (!first) return undefined;
-      this.cursor = first.ts;
-      if (this.started) this.c.resyncs++;
-      this.started = true;
-      this.skipStale = false;
+      this.startAt(first.ts);
     }
-    const cursor = this.cursor;
+    const cursor = this.cursor!;
     this.dropBefore(cursor - half);
     const head = this.frames[0];
     // in order, or a new talkspurt after a pause (marker bit, or the next sequence number): nothing is missing
@@ -314,6 +311,11 @@ export class JitterBuffer {
   /** true while `take` follows a stream (false before the first packet and after an idle spell) */
   get running(): boolean {
     return this.cursor !== undefined;
+  }
+
+  /** a frame of silence for a tick with no stream running (arrival delivery: the caller fills in the time) */
+  idleFrame(): JitterFrame {
+    return this.silence();
   }
 
   /** Forgets the stream (call on an SSRC change); counters and the jitter estimate are kept. */
@@ -365,11 +367,16 @@ export class JitterBuffer {
       start = this.frames.find((f) => f.ts >= wantTs - half) ?? this.frames[this.frames.length - 1]!;
       this.dropBefore(start.ts - half);
     }
-    this.cursor = start.ts;
+    this.startAt(start.ts);
+    return true;
+  }
+
+  /** playout (or arrival delivery) starts, or restarts, at the frame at `ts` */
+  private startAt(ts: number): void {
+    this.cursor = ts;
     if (this.started) this.c.resyncs++;
     this.started = true;
     this.skipStale = false;
-    return true;
   }
 
   private playSlot(nowMs: number): JitterFrame {

@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mediaSchema, silentLogger, BUILTIN_DEMO_AGENT, type MediaEvent } from '@callgate/contracts';
 import { Pacer, startMediaBridge, type MediaBridge, type PacerTick } from '@callgate/media-bridge';
@@ -46,6 +47,8 @@ export interface BridgeSnapshot {
   /** barge_in and speech_start events since start */
   bargeIns: number;
   speechStarts: number;
+  /** CPU time per thread (Linux: /proc/self/task), ms, keyed `tid:name` */
+  threadsCpuMs: Record<string, number>;
 }
 
 export type BridgeReply =
@@ -101,6 +104,24 @@ async function nullPace(remotePorts: number[], runMs: number, port = 0): Promise
   return socket.address().port;
 }
 
+/** user + system CPU of each of this process's threads, ms (empty where /proc is missing) */
+function threadsCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // fields from the state (3rd of stat): utime is the 14th of stat, stime the 15th, in clock ticks (100 Hz)
+      out[`${tid}:${name}`] = (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+  } catch {
+    // not Linux: no breakdown
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   if (!process.send) throw new Error('media-bridge-proc: run me with child_process.fork (an IPC channel is needed)');
   const config = mediaSchema.parse(configFromArgv());
@@ -148,6 +169,7 @@ async function main(): Promise<void> {
       loopDelayMaxMs: Math.max(0, loop.max / 1e6 - LOOP_RESOLUTION_MS),
       bargeIns,
       speechStarts,
+      threadsCpuMs: threadsCpuMs(),
     };
     loop.reset();
     return snap;

@@ -60,7 +60,8 @@ import type { BargeInResult, LoadgenReady, LoadgenReply, LoadgenRequest, WindowR
 import { percentile } from './sip.js';
 import { WireCapture, wireStats, type WireStats } from './wire-timing.js';
 
-const STEPS = [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000];
+/** BENCH_STEPS: the call counts to step through (comma-separated; a diagnostic), instead of these */
+const STEPS = process.env.BENCH_STEPS ? process.env.BENCH_STEPS.split(',').map(Number) : [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000];
 const FLOOR_CALLS = 50;
 const BISECTIONS = 2;
 const WARM_CALLS = 20;
@@ -222,6 +223,19 @@ interface StepResult {
   rxDrops: number;
   loopP99Ms: number;
   loopMaxMs: number;
+  a: BridgeSnapshot;
+  b: BridgeSnapshot;
+}
+
+/** the bridge's CPU % of one core per thread over a window (BENCH_DEBUG), busiest first */
+function threadsCpuPct(a: BridgeSnapshot, b: BridgeSnapshot): string {
+  const span = b.atMs - a.atMs;
+  return Object.entries(b.threadsCpuMs)
+    .map(([k, ms]) => [k, ((ms - (a.threadsCpuMs[k] ?? 0)) / span) * 100] as const)
+    .filter(([, pct]) => pct >= 0.5)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, pct]) => `${k} ${fmt(pct, 1)}%`)
+    .join(', ');
 }
 
 function fmt(n: number, d = 2): string {
@@ -387,6 +401,8 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
         rxDrops,
         loopP99Ms: b.loopDelayP99Ms,
         loopMaxMs: b.loopDelayMaxMs,
+        a,
+        b,
       };
     };
 
@@ -411,6 +427,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       const s = judge(target, await measure());
       steps.push(s);
       log(stepRow(s, rss0));
+      if (process.env.BENCH_DEBUG) log(`  threads: ${threadsCpuPct(s.a, s.b)}`);
       if (s.pass && (!best || s.calls > best.calls)) best = s;
       if (s.passVsFloor && (!bestVsFloor || s.calls > bestVsFloor.calls)) bestVsFloor = s;
       return s;

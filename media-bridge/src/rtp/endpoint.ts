@@ -388,12 +388,15 @@ export class RtpEndpoint implements PacedEndpoint {
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.sent++;
     this.counters.sentBytes += payload.length;
-    this.socket.send(packet, to.port, to.address, (err) => {
-      if (!err) return;
-      this.counters.sendErrors++;
-      this.log.debug('rtp: send failed', { err, to });
-    });
+    this.socket.send(packet, to.port, to.address, this.onSent);
   }
+
+  /** one callback for every send (no closure per packet) */
+  private readonly onSent = (err: Error | null): void => {
+    if (!err) return;
+    this.counters.sendErrors++;
+    this.log.debug('rtp: send failed', { err, to: this.destination() });
+  };
 
   private checkInbound(nowMs: number): void {
     const late = this.dtmfIn.poll(nowMs);

@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { ipLiteralLookup } from './ip-lookup.js';
 
 /** Where the pool binds and which ports it may use. */
 export interface PortPoolOptions {
@@ -114,7 +115,7 @@ export class PortPool {
   }
 
   private bindOne(port: number): Promise<dgram.Socket | undefined> {
-    const socket = dgram.createSocket({ type: isIPv6(this.opts.address) ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: isIPv6(this.opts.address) ? 'udp6' : 'udp4', lookup: ipLiteralLookup });
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         socket.off('listening', onListening);

@@ -6,6 +6,7 @@ export { InProcessMediaControl, InvalidMediaRequestError, type InProcessMediaCon
 export { startMediaControlServer, type MediaControlServer, type MediaControlServerOptions, type ServedMediaControl } from './control/http-server.js';
 export { RtpEndpoint, type RtpEndpointOptions, type EndpointStats, type Destination } from './rtp/endpoint.js';
 export { Pacer, systemClock, type PacedEndpoint, type PacerClock, type PacerOptions, type PacerStats, type PacerTick } from './rtp/pacer.js';
+export { applyRealtimePriority, gcIsSingleThreaded, SINGLE_THREADED_GC_FLAG, type RealtimeOutcome } from './rtp/realtime.js';
 export { PortPool, PortPoolExhaustedError, type PortLease, type PortPoolOptions } from './rtp/port-pool.js';
 export { parseRtp, serializeRtp, RTP_HEADER_BYTES, type RtpPacket, type RtpPacketInit, type RtpHeaderExtension } from './rtp/packet.js';
 export { ReceiveStatsTracker, type ReceiveStats } from './rtp/receive-stats.js';

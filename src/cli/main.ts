@@ -8,6 +8,7 @@ import { parseArgs, UsageError, USAGE } from './args.js';
 import { redactCommand } from './redact.js';
 import { hashPasswordCommand } from './hash-password.js';
 import { startAppliance } from '../appliance/start.js';
+import { needsSingleThreadedGc, rerunWithSingleThreadedGc } from './realtime-reexec.js';
 
 const PACKAGED_DEFAULT = fileURLToPath(new URL('../../../callgate.yaml', import.meta.url));
 
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
   // lifecycle lines (ready, stopping, stopped) are printed at any log level: scripts wait for them
   const lifecycle = createLogger('callgate', { level: 'info', redactText });
   const services = args.services.length ? args.services : config.services;
+  // the media thread on SCHED_FIFO needs every GC on the main thread: a node flag, so start again with it
+  if (needsSingleThreadedGc(services, config.media.realtimePriority)) return rerunWithSingleThreadedGc();
   let appliance;
   try {
     appliance = await startAppliance(config, services, logger);
@@ -65,15 +68,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   lifecycle.info('callgate ready', { config: path, services, ...appliance.summary });
   await new Promise<void>((done) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // a second signal (a wrapper passing one on, and a process group's own) must not cut the stop short
+      if (stopping) return;
+      stopping = true;
       lifecycle.info('callgate stopping', { signal });
       appliance
         .stop()
         .catch((err: Error) => logger.error('error while stopping', { err: err.message }))
         .finally(done);
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   lifecycle.info('callgate stopped');
   return 0;

@@ -60,7 +60,7 @@ import type { BargeInResult, LoadgenReady, LoadgenReply, LoadgenRequest, WindowR
 import { percentile } from './sip.js';
 import { WireCapture, wireStats, type WireStats } from './wire-timing.js';
 
-/** BENCH_STEPS: the call counts to step through (comma-separated; a diagnostic), instead of these */
+/** BENCH_STEPS: the call counts to step through (comma-separated; a diagnostic: every one runs, no bisection), instead of these */
 const STEPS = process.env.BENCH_STEPS ? process.env.BENCH_STEPS.split(',').map(Number) : [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000];
 const FLOOR_CALLS = 50;
 const BISECTIONS = 2;
@@ -89,6 +89,8 @@ interface Measured {
   b: BridgeSnapshot;
   /** kernel timestamps (tcpdump): the bridge's output and the load generator's input */
   wire?: { out: WireStats; in: WireStats; kernelDrops: number };
+  /** what each CPU did over the window (/proc/stat; BENCH_DEBUG prints it) */
+  cpus?: string;
 }
 
 type Log = (s: string) => void;
@@ -195,12 +197,12 @@ function canRaisePriority(): boolean {
  * Forks `script` (a sibling compiled file), pinned to `cpu` with taskset when given, at nice −20 when `nice`
  * (shields the measured processes from other work on a shared machine; it buys no extra CPU time).
  */
-function forkChild(script: string, args: string[], cpu: number | undefined, nice: boolean): ChildProcess {
+function forkChild(script: string, args: string[], cpu: number | undefined, nice: boolean, nodeFlags: string[] = []): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
   const wrap = [...(cpu === undefined ? [] : ['taskset', '-c', String(cpu)]), ...(nice ? ['nice', '-n', '-20'] : [])];
   // BENCH_NODE_FLAGS: node flags for the children (diagnostics, e.g. --trace-gc)
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const flags = [...nodeFlags, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   if (!wrap.length) return fork(path, args, { stdio, execArgv: flags });
   // fork runs `execPath ...execArgv path ...args`: taskset/nice exec node, which inherits the IPC channel's fd
   return fork(path, args, { stdio, execPath: wrap[0]!, execArgv: [...wrap.slice(1), process.execPath, ...flags] });
@@ -225,6 +227,51 @@ interface StepResult {
   loopMaxMs: number;
   a: BridgeSnapshot;
   b: BridgeSnapshot;
+  cpus?: string;
+}
+
+/**
+ * Samples /proc/stat every 20 ms over a window (BENCH_DEBUG): per CPU, the share spent in user, system, softirq
+ * and stolen by the hypervisor, and the most stolen within any 100 ms: a stall of a whole vCPU shows there.
+ */
+class CpuWatch {
+  private readonly samples: Array<{ at: number; cpus: Map<string, number[]> }> = [];
+  private readonly timer = setInterval(() => this.sample(), 20);
+
+  constructor() {
+    this.sample();
+  }
+
+  stop(): string {
+    clearInterval(this.timer);
+    this.sample();
+    const first = this.samples[0]!;
+    const last = this.samples.at(-1)!;
+    const out: string[] = [];
+    for (const [cpu, end] of last.cpus) {
+      const start = first.cpus.get(cpu)!;
+      const d = end.map((v, i) => v - start[i]!);
+      const total = d.reduce((x, y) => x + y, 0) || 1;
+      // fields: user nice system idle iowait irq softirq steal
+      const pct = (i: number): string => fmt((d[i]! / total) * 100, 1);
+      let maxSteal100 = 0;
+      for (let i = 0, j = 0; i < this.samples.length; i++) {
+        while (this.samples[i]!.at - this.samples[j]!.at > 100) j++;
+        maxSteal100 = Math.max(maxSteal100, this.samples[i]!.cpus.get(cpu)![7]! - this.samples[j]!.cpus.get(cpu)![7]!);
+      }
+      out.push(`${cpu} user ${pct(0)}% sys ${pct(2)}% softirq ${pct(6)}% idle ${pct(3)}% steal ${pct(7)}% (max ${maxSteal100 * 10} ms in 100 ms)`);
+    }
+    return out.join('; ');
+  }
+
+  private sample(): void {
+    const cpus = new Map<string, number[]>();
+    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+      const m = /^(cpu\d+) (.*)$/.exec(line);
+      if (m) cpus.set(m[1]!, m[2]!.trim().split(/\s+/).slice(0, 8).map(Number));
+    }
+    this.samples.push({ at: performance.now(), cpus });
+  }
 }
 
 /** the bridge's CPU % of one core per thread over a window (BENCH_DEBUG), busiest first */
@@ -284,7 +331,8 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
   if (!wire) log('media: tcpdump not installed: intervals are read by the load generator only (apt-get install tcpdump)');
   if (!pinned) log(`media: ${tasksetOk ? `only ${cpus.length} CPU allowed` : 'taskset (util-linux) missing'}: the bridge runs unpinned; read the CPU % figures`);
 
-  const bridge = new Child<BridgeRequest, BridgeReply>('bridge', forkChild('./media-bridge-proc.js', [JSON.stringify(BRIDGE_CONFIG)], bridgeCpu, nice));
+  // the bridge runs as `callgate start` runs it on real-time priority: with every GC on its main thread
+  const bridge = new Child<BridgeRequest, BridgeReply>('bridge', forkChild('./media-bridge-proc.js', [JSON.stringify(BRIDGE_CONFIG)], bridgeCpu, nice, ['--single-threaded-gc']));
   const loadgen = new Child<LoadgenRequest, LoadgenReply>('loadgen', forkChild('./media-loadgen.js', [], loadgenCpu, nice));
   const killAll = (): void => {
     bridge.kill();
@@ -319,14 +367,16 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       await capture?.start();
       await loadgen.request({ op: 'reset' });
       const a = await snapshot();
+      const cpuWatch = process.env.BENCH_DEBUG ? new CpuWatch() : undefined;
       await sleep(WINDOW_MS);
+      const cpus = cpuWatch?.stop();
       const r = await loadgen.request({ op: 'collect' });
       const b = await snapshot();
       const captured = await capture?.stop();
       if (!r.ok || !r.window) throw new Error('loadgen: collect failed');
       const out = captured && wireStats(captured.packets, (p) => fromBridge(p.srcPort));
       const inbound = captured && wireStats(captured.packets, (p) => inBridgeRange(p.dstPort));
-      return { lg: r.window, a, b, ...(out && inbound ? { wire: { out, in: inbound, kernelDrops: captured.kernelDrops } } : {}) };
+      return { lg: r.window, a, b, cpus, ...(out && inbound ? { wire: { out, in: inbound, kernelDrops: captured.kernelDrops } } : {}) };
     };
 
     // idle: the model is loaded, no call yet (the pacer runs only while endpoints exist)
@@ -403,6 +453,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
         loopMaxMs: b.loopDelayMaxMs,
         a,
         b,
+        cpus: m.cpus,
       };
     };
 
@@ -427,7 +478,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       const s = judge(target, await measure());
       steps.push(s);
       log(stepRow(s, rss0));
-      if (process.env.BENCH_DEBUG) log(`  threads: ${threadsCpuPct(s.a, s.b)}`);
+      if (process.env.BENCH_DEBUG) log(`  threads: ${threadsCpuPct(s.a, s.b)}\n  cpus: ${s.cpus ?? ''}`);
       if (s.pass && (!best || s.calls > best.calls)) best = s;
       if (s.passVsFloor && (!bestVsFloor || s.calls > bestVsFloor.calls)) bestVsFloor = s;
       return s;
@@ -447,14 +498,14 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
         stopReason = `loadgen saturated (${fmt(s.lg.loadgenCpuPct, 0)} % CPU)`;
         break;
       }
-      if (!s.passVsFloor) {
+      if (!s.passVsFloor && !process.env.BENCH_STEPS) {
         stopReason = `${target} calls failed`;
         failedAt = target;
         break;
       }
     }
     // bisect between the last good and the failed step (the calls added last are released to go down)
-    for (let lo = bestVsFloor?.calls ?? 0, hi = failedAt ?? 0, i = 0; i < BISECTIONS && hi - lo > Math.max(5, lo * 0.15) && timeLeft(); i++) {
+    for (let lo = bestVsFloor?.calls ?? 0, hi = failedAt ?? 0, i = process.env.BENCH_STEPS ? BISECTIONS : 0; i < BISECTIONS && hi - lo > Math.max(5, lo * 0.15) && timeLeft(); i++) {
       const mid = Math.round((lo + hi) / 2);
       if ((await runStep(mid)).passVsFloor) lo = mid;
       else hi = mid;

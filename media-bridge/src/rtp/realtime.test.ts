@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { applyRealtimePriority } from './realtime.js';
+import { applyRealtimePriority, gcIsSingleThreaded, SINGLE_THREADED_GC_FLAG } from './realtime.js';
 
 /**
  * In a child process (its scheduling must not leak into the test runner): a worker thread starts, then the main
@@ -24,9 +24,18 @@ test('priority 0 leaves the scheduler alone', () => {
   assert.deepEqual(applyRealtimePriority(0), { applied: false, reason: 'off' });
 });
 
+test('refused without single-threaded GC, naming the flag; the flag is recognised in execArgv', (t) => {
+  if (process.platform !== 'linux') return t.skip('Linux only');
+  const outcome = applyRealtimePriority(7, undefined, false);
+  assert.equal(outcome.applied, false);
+  assert.match((outcome as { reason: string }).reason, new RegExp(SINGLE_THREADED_GC_FLAG));
+  assert.equal(gcIsSingleThreaded(['--single-threaded-gc']), true);
+  assert.equal(gcIsSingleThreaded(['--max-old-space-size=512']), false);
+});
+
 test('the main thread alone goes on SCHED_FIFO, a worker started before stays on the normal scheduler; refusal is reported, not thrown', (t) => {
   if (process.platform !== 'linux') return t.skip('Linux only');
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, new URL('./realtime.js', import.meta.url).href], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [SINGLE_THREADED_GC_FLAG, '--input-type=module', '-e', child, new URL('./realtime.js', import.meta.url).href], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { outcome: { applied: boolean }; pid: number; threads: Array<{ tid: number; policy: number }> };
   const main = out.threads.find((th) => th.tid === out.pid)!;

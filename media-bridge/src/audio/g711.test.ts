@@ -33,3 +33,20 @@ it('linear → G.711 → linear keeps the error within half a quantisation step 
     }
   }
 });
+
+it('the tables agree with alawmulaw for every 16-bit sample and every code; encodeInto writes at the offset only', async () => {
+  const { default: alawmulaw } = await import('alawmulaw');
+  const every = Int16Array.from({ length: 65536 }, (_, u) => u - 32768);
+  for (const [name, law] of [
+    ['PCMU', alawmulaw.mulaw],
+    ['PCMA', alawmulaw.alaw],
+  ] as const) {
+    const c = g711(name);
+    assert.deepEqual(c.encode(every), law.encode(every), `${name} encode`);
+    assert.deepEqual(c.decode(all), law.decode(all), `${name} decode`);
+    const out = new Uint8Array(8).fill(0x11);
+    c.encodeInto(Int16Array.of(0, 1000, -1000), out, 3);
+    assert.deepEqual([...out.subarray(0, 3), ...out.subarray(6)], [0x11, 0x11, 0x11, 0x11, 0x11]);
+    assert.deepEqual([...out.subarray(3, 6)], [...law.encode(Int16Array.of(0, 1000, -1000))]);
+  }
+});

@@ -24,7 +24,7 @@ import type { Prompt } from '../prompt/prompt.js';
 import { estimateMos } from '../quality/e-model.js';
 import { JitterBuffer, effectiveLossPct, type JitterFrame } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';
-import { serializeRtp, parseRtp } from './packet.js';
+import { serializeRtp, parseRtp, RTP_HEADER_BYTES } from './packet.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
 import type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
@@ -277,7 +277,7 @@ export class RtpEndpoint implements PacedEndpoint {
     this.tap?.outbound(frame, this.mediaMs);
     if (frame) {
       this.streaming = true;
-      this.send(to, this.codec.payloadType, Buffer.from(this.g711.encode(frame.pcm)), this.clock, !this.talking);
+      this.sendAudio(to, frame.pcm, !this.talking);
       this.talking = true;
     } else {
       if (this.talking) this.secondHalf = true; // the talkspurt is over: back to the second half, in silence
@@ -388,6 +388,24 @@ export class RtpEndpoint implements PacedEndpoint {
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.sent++;
     this.counters.sentBytes += payload.length;
+    this.socket.send(packet, to.port, to.address, this.onSent);
+  }
+
+  /**
+   * An audio frame encoded straight into its packet: one pooled buffer per packet, no intermediate payload.
+   * The header is the one `serializeRtp` writes (version 2, no padding, extension or CSRC).
+   */
+  private sendAudio(to: Destination, pcm: Int16Array, marker: boolean): void {
+    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + pcm.length);
+    packet[0] = 0x80;
+    packet[1] = (marker ? 0x80 : 0) | this.codec.payloadType;
+    packet.writeUInt16BE(this.seq, 2);
+    packet.writeUInt32BE(this.clock, 4);
+    packet.writeUInt32BE(this.ssrc, 8);
+    this.g711.encodeInto(pcm, packet, RTP_HEADER_BYTES);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.counters.sent++;
+    this.counters.sentBytes += pcm.length;
     this.socket.send(packet, to.port, to.address, this.onSent);
   }
 

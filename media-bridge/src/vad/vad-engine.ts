@@ -170,6 +170,7 @@ export class VadEngine {
       if (!win) return left; // dropped by a reset: nothing more to take
       taken++;
       if (gate !== undefined && win.dbfs < gate) {
+        core.recycle(win);
         core.clearModelState();
         this.counters.gated++;
         slots.push({ core, generation: core.generation, endMs: win.endMs, probability: 0, row: -1 });
@@ -177,7 +178,7 @@ export class VadEngine {
       }
       slots.push({ core, generation: core.generation, endMs: win.endMs, probability: 0, row: inputs.length });
       inputs.push(core.takeInput(win));
-      states.push(core.state.slice()); // a copy: a reset during the inference must not be overwritten
+      states.push(core.stateIn); // a copy: a reset during the inference must not be overwritten
       return taken;
     }
     return taken;

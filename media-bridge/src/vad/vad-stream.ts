@@ -11,7 +11,7 @@ export type ProbabilityListener = (probability: number, windowEndMs: number) => 
 /** One complete window waiting for inference. */
 export interface PendingWindow {
   /** samples as floats in [-1, 1] */
-  samples: Float32Array;
+  samples: Float32Array<ArrayBuffer>;
   /** media time (ms) at the window's last sample */
   endMs: number;
   /** RMS level in dBFS (full scale 32768; -Infinity for digital silence) */
@@ -31,6 +31,15 @@ export class StreamCore {
   generation = 0;
   closed = false;
   onProbability: ProbabilityListener | undefined;
+  /**
+   * The model input and state handed to the engine's current round (context then window; the state as it
+   * was when the window was taken). One of each per stream: a stream has at most one window in a round, and the
+   * model copies both before the next round can take another. No arrays are made per window.
+   */
+  readonly input: Float32Array;
+  readonly stateIn: Float32Array;
+  /** window buffers whose samples went into `input`, for the next windows */
+  private readonly spare: Array<Float32Array<ArrayBuffer>> = [];
   private partial = new Float32Array(VAD_WINDOW_SAMPLES);
   private partialLen = 0;
   private partialSq = 0;
@@ -42,6 +51,8 @@ export class StreamCore {
   ) {
     this.state = new Float32Array(stateFloats);
     this.context = new Float32Array(contextSamples);
+    this.input = new Float32Array(contextSamples + VAD_WINDOW_SAMPLES);
+    this.stateIn = new Float32Array(stateFloats);
   }
 
   push(pcm: Int16Array, endMs: number): void {
@@ -59,22 +70,30 @@ export class StreamCore {
           endMs: endMs - (n - 1 - i) * MS_PER_SAMPLE,
           dbfs: rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity,
         });
-        this.partial = new Float32Array(VAD_WINDOW_SAMPLES);
+        this.partial = this.spare.pop() ?? new Float32Array(VAD_WINDOW_SAMPLES);
         this.partialLen = 0;
         this.partialSq = 0;
       }
     }
   }
 
-  /** the model input for `win`: context then samples; moves the context on to this window's tail */
+  /**
+   * The model input for `win` (context then samples, in `input`) and its state (in `stateIn`); moves the context
+   * on to this window's tail. The window's buffer is kept for a later window.
+   */
   takeInput(win: PendingWindow): Float32Array {
     const c = this.context.length;
-    if (c === 0) return win.samples;
-    const input = new Float32Array(c + win.samples.length);
-    input.set(this.context, 0);
-    input.set(win.samples, c);
-    this.context.set(win.samples.subarray(win.samples.length - c));
-    return input;
+    this.input.set(this.context, 0);
+    this.input.set(win.samples, c);
+    if (c > 0) this.context.set(win.samples.subarray(win.samples.length - c));
+    this.stateIn.set(this.state);
+    this.recycle(win);
+    return this.input;
+  }
+
+  /** a window that needs no more of its samples (taken, or gated) */
+  recycle(win: PendingWindow): void {
+    if (this.spare.length < 4) this.spare.push(win.samples);
   }
 
   /** zeroes the recurrent state and context (a fresh start for the model), keeping buffered audio */

@@ -6,6 +6,7 @@
 import type { Logger, MediaConfig } from '@callgate/contracts';
 import { InProcessMediaControl, type InProcessMediaControlOptions } from './control/in-process.js';
 import { applyRealtimePriority } from './rtp/realtime.js';
+import { collectBetweenTicks } from './rtp/tick-gc.js';
 import { Pacer } from './rtp/pacer.js';
 import { PortPool } from './rtp/port-pool.js';
 import type { Registry } from 'prom-client';
@@ -53,6 +54,8 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
   // after the VAD worker has started: it stays on the normal scheduler
   applyRealtimePriority(config.realtimePriority, log);
   const stopVad = vad && pacer.onAfterTick(() => void vad.process().catch((err: unknown) => log.error('vad: inference failed', { err })));
+  // after the VAD batch is on its way: scavenges between ticks, not in the middle of the sends
+  const stopGc = collectBetweenTicks(pacer, log);
   const { url, urls } = config.agentCore;
   const control = new InProcessMediaControl({
     pool,
@@ -71,6 +74,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
       server = await startMediaControlServer(control, { address: config.control.address, port: config.control.port, logger: log, token: controlToken });
     } catch (err) {
       stopVad?.();
+      stopGc?.();
       pacer.stop();
       throw err;
     }
@@ -87,6 +91,7 @@ export async function startMediaBridge(config: MediaConfig, logger: Logger, opti
       await server?.close();
       await control.releaseAll('shutdown');
       stopVad?.();
+      stopGc?.();
       pacer.stop();
       log.info('media bridge stopped');
     },

@@ -478,7 +478,11 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       const s = judge(target, await measure());
       steps.push(s);
       log(stepRow(s, rss0));
-      if (process.env.BENCH_DEBUG) log(`  threads: ${threadsCpuPct(s.a, s.b)}\n  cpus: ${s.cpus ?? ''}`);
+      if (process.env.BENCH_DEBUG) {
+        const w = s.wire?.out;
+        log(`  threads: ${threadsCpuPct(s.a, s.b)}\n  cpus: ${s.cpus ?? ''}`);
+        if (w) log(`  wire: ${w.intervals} intervals, ${w.offIntervals} unmarked off by > 2 ms, ${w.talkspurtStarts} talkspurt starts of which ${w.talkspurtShifts} off by > 2 ms`);
+      }
       if (s.pass && (!best || s.calls > best.calls)) best = s;
       if (s.passVsFloor && (!bestVsFloor || s.calls > bestVsFloor.calls)) bestVsFloor = s;
       return s;

@@ -22,6 +22,8 @@ export interface WirePacket {
   dstPort: number;
   seq: number;
   ts: number;
+  /** the RTP marker bit: the first packet of a talkspurt */
+  marker: boolean;
 }
 
 /** Interval statistics of one direction over a capture. */
@@ -35,6 +37,11 @@ export interface WireStats {
   devMaxMs: number;
   /** the longest interval seen, ms */
   maxIntervalMs: number;
+  /** intervals ending at a talkspurt's first packet (marker bit), of which `talkspurtShifts` were off by > 2 ms */
+  talkspurtStarts: number;
+  talkspurtShifts: number;
+  /** unmarked intervals off by more than 2 ms */
+  offIntervals: number;
   /** RTP sequence numbers missing inside a flow */
   seqGaps: number;
   /** periods skipped: the RTP timestamp advanced more frames than the sequence number */
@@ -82,6 +89,7 @@ export function parsePcap(buf: Buffer): WirePacket[] {
       dstPort: buf.readUInt16BE(udp + 2),
       seq: buf.readUInt16BE(rtp + 2),
       ts: buf.readUInt32BE(rtp + 4),
+      marker: (buf[rtp + 1]! & 0x80) !== 0,
     });
   }
   return out;
@@ -95,6 +103,9 @@ export function wireStats(packets: WirePacket[], pick: (p: WirePacket) => boolea
   let seqGaps = 0;
   let tsSkips = 0;
   let count = 0;
+  let talkspurtStarts = 0;
+  let talkspurtShifts = 0;
+  let offIntervals = 0;
   for (const p of packets) {
     if (!pick(p)) continue;
     count++;
@@ -105,6 +116,11 @@ export function wireStats(packets: WirePacket[], pick: (p: WirePacket) => boolea
       if (d === 0 || d > 0x8000) continue; // a duplicate or a reordered packet: no interval
       const iv = Number(p.tNs - prev.tNs) / 1e6;
       devs.push(Math.abs(iv - FRAME_MS));
+      if (p.marker) talkspurtStarts++;
+      if (Math.abs(iv - FRAME_MS) > 2) {
+        if (p.marker) talkspurtShifts++;
+        else offIntervals++;
+      }
       maxIntervalMs = Math.max(maxIntervalMs, iv);
       seqGaps += d - 1;
       const frames = ((p.ts - prev.ts) >>> 0) / FRAME_SAMPLES;
@@ -121,6 +137,9 @@ export function wireStats(packets: WirePacket[], pick: (p: WirePacket) => boolea
     devP99Ms: percentile(devs, 99),
     devMaxMs: devs.length ? devs[devs.length - 1]! : NaN,
     maxIntervalMs,
+    talkspurtStarts,
+    talkspurtShifts,
+    offIntervals,
     seqGaps,
     tsSkips,
   };

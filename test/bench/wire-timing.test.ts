@@ -54,7 +54,7 @@ test('pcap parsing and interval statistics per flow: jitter, a sequence gap, a s
     out(20.5, 65535, 0),
     out(40, 0, 160),
     { atMs: 45, frame: frame(40001, 50000, 200, 0, 0) }, // RTCP: not audio, ignored
-    out(63, 2, 480), // seq 1 lost: a gap of 1; 23 − 20 = 3 ms off
+    { atMs: 63, frame: frame(40000, 50000, 0x80, 2, 480) }, // marker set; seq 1 lost: a gap of 1; 23 − 20 = 3 ms off
     out(120, 3, 1120), // the timestamp skipped 3 periods (4 frames for one sequence step); 57 ms apart
     { atMs: 100, frame: frame(50000, 40000, 8, 7, 0) }, // the other direction, PCMA
     { atMs: 120, frame: frame(50000, 40000, 8, 8, 160) },
@@ -62,13 +62,15 @@ test('pcap parsing and interval statistics per flow: jitter, a sequence gap, a s
   const torn = Buffer.concat([file, Buffer.alloc(20)]); // a record header with no data after it
   const packets = parsePcap(torn);
   assert.equal(packets.length, 7);
-  assert.deepEqual(packets[0], { tNs: T0, srcPort: 40000, dstPort: 50000, seq: 65534, ts: 0xffffff60 });
+  assert.deepEqual(packets[0], { tNs: T0, srcPort: 40000, dstPort: 50000, seq: 65534, ts: 0xffffff60, marker: false });
   const s = wireStats(packets, (p) => p.srcPort === 40000);
   assert.equal(s.packets, 5);
   assert.equal(s.flows, 1);
   assert.equal(s.intervals, 4);
   assert.equal(s.seqGaps, 1);
   assert.equal(s.tsSkips, 3);
+  // the marked packet's interval (3 ms off) is a talkspurt start; the 57 ms one is off and unmarked
+  assert.deepEqual([s.talkspurtStarts, s.talkspurtShifts, s.offIntervals], [1, 1, 1]);
   assert.equal(Math.round(s.devMaxMs * 1000) / 1000, 37);
   assert.equal(Math.round(s.maxIntervalMs * 1000) / 1000, 57);
   // deviations sorted: 0.5, 0.5, 3, 37 → p50 (nearest rank) 0.5

@@ -5,7 +5,8 @@
  * (`media-loadgen.js`, pinned to the first). Both run at nice −20 where allowed, and their main threads on
  * SCHED_FIFO priority 10 (the bridge through `media.realtimePriority`, as a production media host would run
  * it; the loadgen by `chrt`): this shields the measured threads from other work on a shared machine and buys
- * no extra CPU; the VAD worker stays on the normal scheduler, 10 nice steps below. Without taskset or a
+ * no extra CPU; the VAD worker stays on the normal scheduler, 10 nice steps below. The bridge runs with node's
+ * `--single-threaded-gc`, as `callgate start` runs a bridge on real-time priority (rtp/realtime.ts says why). Without taskset or a
  * second CPU the bridge runs unpinned and `media_bridge_pinned` is 0: read the CPU % figures then. Config:
  * the defaults of the `media` section (VAD on, batched Silero v5 with one intra-op thread, energy gate
  * −55 dBFS, jitter buffer 0–200 ms, 60 s of received audio kept per call) with RTP ports 40000–44999,

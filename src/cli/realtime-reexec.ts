@@ -5,6 +5,7 @@
  * exits with the second one's status.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { gcIsSingleThreaded, SINGLE_THREADED_GC_FLAG } from '@callgate/media-bridge';
 
 /** whether this start must run again with the flag */
@@ -25,11 +26,8 @@ export function rerunWithSingleThreadedGc(): Promise<number> {
     });
     child.once('exit', (code, signal) => {
       for (const s of signals) process.off(s, forward);
-      resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1));
+      resolve(code ?? (signal ? 128 + constants.signals[signal] : 1));
     });
   });
 }
 
-function signalNumber(signal: NodeJS.Signals): number | undefined {
-  return { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string];
-}

@@ -24,7 +24,7 @@ import type { Prompt } from '../prompt/prompt.js';
 import { estimateMos } from '../quality/e-model.js';
 import { JitterBuffer, effectiveLossPct, type JitterFrame } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';
-import { serializeRtp, parseRtp, RTP_HEADER_BYTES } from './packet.js';
+import { serializeRtp, parseRtp, RTP_HEADER_BYTES, writeRtpHeader } from './packet.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
 import type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
@@ -393,15 +393,10 @@ export class RtpEndpoint implements PacedEndpoint {
 
   /**
    * An audio frame encoded straight into its packet: one pooled buffer per packet, no intermediate payload.
-   * The header is the one `serializeRtp` writes (version 2, no padding, extension or CSRC).
    */
   private sendAudio(to: Destination, pcm: Int16Array, marker: boolean): void {
     const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + pcm.length);
-    packet[0] = 0x80;
-    packet[1] = (marker ? 0x80 : 0) | this.codec.payloadType;
-    packet.writeUInt16BE(this.seq, 2);
-    packet.writeUInt32BE(this.clock, 4);
-    packet.writeUInt32BE(this.ssrc, 8);
+    writeRtpHeader(packet, marker, this.codec.payloadType, this.seq, this.clock, this.ssrc);
     this.g711.encodeInto(pcm, packet, RTP_HEADER_BYTES);
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.sent++;

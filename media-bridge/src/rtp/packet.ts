@@ -100,11 +100,8 @@ export function serializeRtp(p: RtpPacketInit): Buffer {
   const extBytes = ext ? 4 + ext.data.length : 0;
   const headerBytes = RTP_HEADER_BYTES + csrc.length * 4 + extBytes;
   const buf = Buffer.alloc(headerBytes + p.payload.length + paddingLength);
+  writeRtpHeader(buf, p.marker ?? false, p.payloadType, p.sequenceNumber, p.timestamp, p.ssrc);
   buf[0] = 0x80 | (paddingLength > 0 ? 0x20 : 0) | (ext ? 0x10 : 0) | csrc.length;
-  buf[1] = (p.marker ? 0x80 : 0) | p.payloadType;
-  buf.writeUInt16BE(p.sequenceNumber, 2);
-  buf.writeUInt32BE(p.timestamp, 4);
-  buf.writeUInt32BE(p.ssrc, 8);
   let offset = RTP_HEADER_BYTES;
   for (const c of csrc) {
     buf.writeUInt32BE(c, offset);
@@ -119,4 +116,16 @@ export function serializeRtp(p: RtpPacketInit): Buffer {
   p.payload.copy(buf, offset);
   if (paddingLength > 0) buf[buf.length - 1] = paddingLength;
   return buf;
+}
+
+/**
+ * Writes the fixed 12-byte header (version 2; no padding, extension or CSRC) at the start of `buf`: for a
+ * packet whose payload is written in place after it (the endpoint encodes audio straight into its packet).
+ */
+export function writeRtpHeader(buf: Buffer, marker: boolean, payloadType: number, sequenceNumber: number, timestamp: number, ssrc: number): void {
+  buf[0] = 0x80;
+  buf[1] = (marker ? 0x80 : 0) | payloadType;
+  buf.writeUInt16BE(sequenceNumber, 2);
+  buf.writeUInt32BE(timestamp, 4);
+  buf.writeUInt32BE(ssrc, 8);
 }

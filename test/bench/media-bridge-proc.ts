@@ -6,11 +6,10 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mediaSchema, silentLogger, BUILTIN_DEMO_AGENT, type MediaEvent } from '@callgate/contracts';
 import { Pacer, startMediaBridge, type MediaBridge, type PacerTick } from '@callgate/media-bridge';
-import { cpusAllowed } from './cpus.js';
+import { cpusAllowed, threadsCpuMs } from './cpus.js';
 
 /** What the driver sends. Every request carries an id; the answer repeats it. */
 export type BridgeRequest =
@@ -102,24 +101,6 @@ async function nullPace(remotePorts: number[], runMs: number, port = 0): Promise
   // start on the next tick: the driver gets the port first
   setImmediate(() => pacer.register(endpoint));
   return socket.address().port;
-}
-
-/** user + system CPU of each of this process's threads, ms (empty where /proc is missing) */
-function threadsCpuMs(): Record<string, number> {
-  const out: Record<string, number> = {};
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      // fields from the state (3rd of stat): utime is the 14th of stat, stime the 15th, in clock ticks (100 Hz)
-      out[`${tid}:${name}`] = (Number(fields[11]) + Number(fields[12])) * 10;
-    }
-  } catch {
-    // not Linux: no breakdown
-  }
-  return out;
 }
 
 async function main(): Promise<void> {

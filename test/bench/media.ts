@@ -60,6 +60,7 @@ import type { BridgeReady, BridgeReply, BridgeRequest, BridgeSnapshot } from './
 import type { BargeInResult, LoadgenReady, LoadgenReply, LoadgenRequest, WindowResult } from './media-loadgen.js';
 import { percentile } from './sip.js';
 import { WireCapture, wireStats, type WireStats } from './wire-timing.js';
+import { CpuWatch, threadsCpuPct } from './cpu-watch.js';
 
 /** BENCH_STEPS: the call counts to step through (comma-separated; a diagnostic: every one runs, no bisection), instead of these */
 const STEPS = process.env.BENCH_STEPS ? process.env.BENCH_STEPS.split(',').map(Number) : [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000];
@@ -226,64 +227,8 @@ interface StepResult {
   rxDrops: number;
   loopP99Ms: number;
   loopMaxMs: number;
-  a: BridgeSnapshot;
-  b: BridgeSnapshot;
-  cpus?: string;
-}
-
-/**
- * Samples /proc/stat every 20 ms over a window (BENCH_DEBUG): per CPU, the share spent in user, system, softirq
- * and stolen by the hypervisor, and the most stolen within any 100 ms: a stall of a whole vCPU shows there.
- */
-class CpuWatch {
-  private readonly samples: Array<{ at: number; cpus: Map<string, number[]> }> = [];
-  private readonly timer = setInterval(() => this.sample(), 20);
-
-  constructor() {
-    this.sample();
-  }
-
-  stop(): string {
-    clearInterval(this.timer);
-    this.sample();
-    const first = this.samples[0]!;
-    const last = this.samples.at(-1)!;
-    const out: string[] = [];
-    for (const [cpu, end] of last.cpus) {
-      const start = first.cpus.get(cpu)!;
-      const d = end.map((v, i) => v - start[i]!);
-      const total = d.reduce((x, y) => x + y, 0) || 1;
-      // fields: user nice system idle iowait irq softirq steal
-      const pct = (i: number): string => fmt((d[i]! / total) * 100, 1);
-      let maxSteal100 = 0;
-      for (let i = 0, j = 0; i < this.samples.length; i++) {
-        while (this.samples[i]!.at - this.samples[j]!.at > 100) j++;
-        maxSteal100 = Math.max(maxSteal100, this.samples[i]!.cpus.get(cpu)![7]! - this.samples[j]!.cpus.get(cpu)![7]!);
-      }
-      out.push(`${cpu} user ${pct(0)}% sys ${pct(2)}% softirq ${pct(6)}% idle ${pct(3)}% steal ${pct(7)}% (max ${maxSteal100 * 10} ms in 100 ms)`);
-    }
-    return out.join('; ');
-  }
-
-  private sample(): void {
-    const cpus = new Map<string, number[]>();
-    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
-      const m = /^(cpu\d+) (.*)$/.exec(line);
-      if (m) cpus.set(m[1]!, m[2]!.trim().split(/\s+/).slice(0, 8).map(Number));
-    }
-    this.samples.push({ at: performance.now(), cpus });
-  }
-}
-
-/** the bridge's CPU % of one core per thread over a window (BENCH_DEBUG), busiest first */
-function threadsCpuPct(a: BridgeSnapshot, b: BridgeSnapshot): string {
-  const span = b.atMs - a.atMs;
-  return Object.entries(b.threadsCpuMs)
-    .map(([k, ms]) => [k, ((ms - (a.threadsCpuMs[k] ?? 0)) / span) * 100] as const)
-    .filter(([, pct]) => pct >= 0.5)
-    .sort((x, y) => y[1] - x[1])
-    .map(([k, pct]) => `${k} ${fmt(pct, 1)}%`)
-    .join(', ');
+  /** the window as measured (BENCH_DEBUG reads the per-thread and per-CPU figures from it) */
+  measured: Measured;
 }
 
 function fmt(n: number, d = 2): string {
@@ -452,9 +397,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
         rxDrops,
         loopP99Ms: b.loopDelayP99Ms,
         loopMaxMs: b.loopDelayMaxMs,
-        a,
-        b,
-        cpus: m.cpus,
+        measured: m,
       };
     };
 
@@ -481,7 +424,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       log(stepRow(s, rss0));
       if (process.env.BENCH_DEBUG) {
         const w = s.wire?.out;
-        log(`  threads: ${threadsCpuPct(s.a, s.b)}\n  cpus: ${s.cpus ?? ''}`);
+        log(`  threads: ${threadsCpuPct(s.measured.a, s.measured.b)}\n  cpus: ${s.measured.cpus ?? ''}`);
         if (w) log(`  wire: ${w.intervals} intervals, ${w.offIntervals} unmarked off by > 2 ms, ${w.talkspurtStarts} talkspurt starts of which ${w.talkspurtShifts} off by > 2 ms`);
       }
       if (s.pass && (!best || s.calls > best.calls)) best = s;

@@ -31,7 +31,6 @@ export class TickGcPolicy {
   private lastUsed: number | undefined;
   /** bytes allocated per tick (moving average) */
   private perTick = 0;
-  collections = 0;
 
   constructor(
     private readonly space: YoungSpace,
@@ -49,7 +48,6 @@ export class TickGcPolicy {
     if (used < this.minUsed) return false;
     if (used < this.fillFraction * (used + available) && available > this.perTick * this.ticksAhead) return false;
     this.space.collect();
-    this.collections++;
     this.lastUsed = this.space.usage().used;
     return true;
   }

@@ -48,6 +48,8 @@ export interface BridgeSnapshot {
   speechStarts: number;
   /** CPU time per thread (Linux: /proc/self/task), ms, keyed `tid:name` */
   threadsCpuMs: Record<string, number>;
+  /** page faults that had to read from disk, since start (process.resourceUsage) */
+  majorFaults: number;
 }
 
 export type BridgeReply =
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
       bargeIns,
       speechStarts,
       threadsCpuMs: threadsCpuMs(),
+      majorFaults: process.resourceUsage().majorPageFault,
     };
     loop.reset();
     return snap;

@@ -34,9 +34,12 @@ import { cpusAllowed } from './cpus.js';
 
 /** What the driver sends; every request carries an id that the answer repeats. */
 export type LoadgenRequest =
-  | { id: number; op: 'open'; count: number }
+  /** `avoid`: the port range the wire capture attributes to the bridge; the caller sockets stay out of it */
+  | { id: number; op: 'open'; count: number; avoid: { min: number; max: number } }
   | { id: number; op: 'start'; mode: 'cycle' | 'bargein' | 'listen'; calls: Array<{ index: number; bridgePort: number }> }
   | { id: number; op: 'reset' }
+  /** `end` closes the window; `collect` then works out its figures */
+  | { id: number; op: 'end' }
   | { id: number; op: 'collect' }
   | { id: number; op: 'bargein'; minTrials: number; limitMs: number }
   | { id: number; op: 'release'; indices: number[] };
@@ -339,36 +342,53 @@ function onBargeAudio(b: BargeState, msg: Buffer, now: number): void {
   nextTrial(b);
 }
 
-function percentile(sorted: number[], p: number): number {
+/** the window's end, taken by `end` (cheap: the sends go on) for `collect` to read */
+let ended: { wallMs: number; cpu: NodeJS.CpuUsage; tx: number } | undefined;
+
+/** Ends the window: the counters stop and its length, CPU and sends are kept. Costs nothing the sends would feel. */
+function end(): void {
+  measuring = false;
+  ended = { wallMs: performance.now() - win.start, cpu: process.cpuUsage(win.cpu), tx: txPackets - win.tx };
+}
+
+/** the p-th percentile of a sorted typed array */
+function percentileOf(sorted: Float64Array, p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/**
+ * The window's figures. The intervals are sorted as typed arrays (a native numeric sort): this runs on the
+ * loadgen's only thread while its calls keep sending, and a comparator sort of ~100k numbers held the sends up
+ * for ~100 ms, a stall the bridge then saw as a burst of late packets.
+ */
 function collect(): WindowResult {
-  const wallMs = performance.now() - win.start;
-  const cpu = process.cpuUsage(win.cpu);
+  if (!ended) end();
+  const { wallMs, cpu, tx } = ended!;
+  ended = undefined;
   const active = calls.filter((c) => c.mode !== 'idle');
-  const devs: number[] = [];
+  const devs = new Float64Array(active.reduce((n, c) => n + c.intervals.length, 0));
+  let filled = 0;
   let perCallP99DevMaxMs = 0;
   const r = { rx: 0, gaps: 0, tsSkips: 0, reorders: 0, silent: 0, tainted: 0 };
   for (const c of active) {
     if (c.rx === 0) r.silent++;
-    for (const iv of c.intervals) devs.push(Math.abs(iv - FRAME_MS));
-    const sorted = [...c.intervals].sort((a, b) => a - b);
-    if (sorted.length) perCallP99DevMaxMs = Math.max(perCallP99DevMaxMs, Math.abs(percentile(sorted, 99) - FRAME_MS));
+    for (const iv of c.intervals) devs[filled++] = Math.abs(iv - FRAME_MS);
+    const sorted = Float64Array.from(c.intervals).sort();
+    if (sorted.length) perCallP99DevMaxMs = Math.max(perCallP99DevMaxMs, Math.abs(percentileOf(sorted, 99) - FRAME_MS));
     r.rx += c.rx;
     r.gaps += c.gaps;
     r.tsSkips += c.tsSkips;
     r.reorders += c.reorders;
     r.tainted += c.tainted;
   }
-  devs.sort((a, b) => a - b);
+  devs.sort();
   return {
     calls: active.length,
     intervals: devs.length,
     taintedPct: (100 * r.tainted) / Math.max(1, r.tainted + devs.length),
-    devP50Ms: percentile(devs, 50),
-    devP99Ms: percentile(devs, 99),
+    devP50Ms: percentileOf(devs, 50),
+    devP99Ms: percentileOf(devs, 99),
     devMaxMs: devs.length ? devs[devs.length - 1]! : NaN,
     perCallP99DevMaxMs,
     rxPackets: r.rx,
@@ -377,7 +397,7 @@ function collect(): WindowResult {
     tsSkips: r.tsSkips,
     reorders: r.reorders,
     silentCalls: r.silent,
-    txPackets: txPackets - win.tx,
+    txPackets: tx,
     loadgenCpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
     loadgenLoopP99Ms: loopDelay.percentile(99) / 1e6,
     sendLateMaxMs: win.lateMax,
@@ -395,13 +415,32 @@ function reset(): void {
   measuring = true;
 }
 
-async function open(count: number): Promise<{ ports: number[]; indices: number[] }> {
+/**
+ * A socket on a port the kernel picks outside `avoid`: its ephemeral range overlaps the bridge's RTP ports, and a
+ * caller socket there would be counted as the bridge by the wire capture, which tells the two apart by port.
+ */
+async function bindOutside(avoid: { min: number; max: number }): Promise<dgram.Socket> {
+  const parked: dgram.Socket[] = [];
+  try {
+    for (let tries = 0; tries < 1000; tries++) {
+      const socket = dgram.createSocket('udp4');
+      socket.bind(0, '127.0.0.1');
+      await once(socket, 'listening');
+      const port = socket.address().port;
+      if (port < avoid.min || port > avoid.max) return socket;
+      parked.push(socket); // held until the end, so the kernel does not offer it again
+    }
+    throw new Error(`no free port outside ${avoid.min}-${avoid.max}`);
+  } finally {
+    for (const s of parked) s.close();
+  }
+}
+
+async function open(count: number, avoid: { min: number; max: number }): Promise<{ ports: number[]; indices: number[] }> {
   const ports: number[] = [];
   const indices: number[] = [];
   for (let i = 0; i < count; i++) {
-    const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1');
-    await once(socket, 'listening');
+    const socket = await bindOutside(avoid);
     const index = calls.length;
     const call: Call = {
       index,
@@ -470,15 +509,17 @@ async function bargein(minTrials: number, limitMs: number): Promise<BargeInResul
 async function handle(req: LoadgenRequest): Promise<LoadgenReply> {
   switch (req.op) {
     case 'open':
-      return { id: req.id, ok: true, ...(await open(req.count)) };
+      return { id: req.id, ok: true, ...(await open(req.count, req.avoid)) };
     case 'start':
       start(req.mode, req.calls);
       return { id: req.id, ok: true };
     case 'reset':
       reset();
       return { id: req.id, ok: true };
+    case 'end':
+      end();
+      return { id: req.id, ok: true };
     case 'collect':
-      measuring = false;
       return { id: req.id, ok: true, window: collect() };
     case 'bargein':
       return { id: req.id, ok: true, bargein: await bargein(req.minTrials, req.limitMs) };

@@ -300,7 +300,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
     };
     const cpuPct = (a: BridgeSnapshot, b: BridgeSnapshot): number => ((b.cpuUs - a.cpuUs) / 1000 / (b.atMs - a.atMs)) * 100;
     const openSockets = async (count: number): Promise<{ ports: number[]; indices: number[] }> => {
-      const r = await loadgen.request({ op: 'open', count });
+      const r = await loadgen.request({ op: 'open', count, avoid: { min: WIRE_PORT_MIN, max: WIRE_PORT_MAX } });
       if (!r.ok || !r.ports || !r.indices) throw new Error('loadgen: open failed');
       return { ports: r.ports, indices: r.indices };
     };
@@ -316,9 +316,11 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       const cpuWatch = process.env.BENCH_DEBUG ? new CpuWatch() : undefined;
       await sleep(WINDOW_MS);
       const cpus = cpuWatch?.stop();
-      const r = await loadgen.request({ op: 'collect' });
+      // the window closes everywhere before the loadgen works out its figures (which costs it some time)
+      await loadgen.request({ op: 'end' });
       const b = await snapshot();
       const captured = await capture?.stop();
+      const r = await loadgen.request({ op: 'collect' });
       if (!r.ok || !r.window) throw new Error('loadgen: collect failed');
       const out = captured && wireStats(captured.packets, (p) => fromBridge(p.srcPort));
       const inbound = captured && wireStats(captured.packets, (p) => inBridgeRange(p.dstPort));
@@ -424,7 +426,7 @@ export async function runMediaBench(log: Log = (s) => console.log(s)): Promise<R
       log(stepRow(s, rss0));
       if (process.env.BENCH_DEBUG) {
         const w = s.wire?.out;
-        log(`  threads: ${threadsCpuPct(s.measured.a, s.measured.b)}\n  cpus: ${s.measured.cpus ?? ''}`);
+        log(`  threads: ${threadsCpuPct(s.measured.a, s.measured.b)}; major page faults ${s.measured.b.majorFaults - s.measured.a.majorFaults}\n  cpus: ${s.measured.cpus ?? ''}`);
         if (w) log(`  wire: ${w.intervals} intervals, ${w.offIntervals} unmarked off by > 2 ms, ${w.talkspurtStarts} talkspurt starts of which ${w.talkspurtShifts} off by > 2 ms`);
       }
       if (s.pass && (!best || s.calls > best.calls)) best = s;

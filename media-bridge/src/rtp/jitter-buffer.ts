@@ -223,7 +223,11 @@ export class JitterBuffer {
     this.lastOut = new Int16Array(this.fs);
   }
 
-  /** Offers one received audio packet (decoded). `arrivalMs` is on the same monotonic clock as `pull`'s. */
+  /**
+   * Offers one received audio packet (decoded). `arrivalMs` is on the same monotonic clock as `pull`'s. A frame
+   * of exactly one frame's samples is kept as it is (the caller hands it over and must not change it after);
+   * any other size is copied to one frame.
+   */
   put(seq: number, timestamp: number, pcm: Int16Array, arrivalMs: number, marker: boolean): PutResult {
     this.lastArrivalMs = arrivalMs;
     const ext = this.extend(seq & 0xffff, timestamp >>> 0);
@@ -261,7 +265,7 @@ export class JitterBuffer {
       if (this.frames.length > 0 || this.cursor === undefined) return this.overflow();
       this.release(extTs - half, Math.abs(r - this.base(r)) > this.maxDelayMs); // nothing to protect: follow the jump
     }
-    this.insert({ seq: extSeq, ts: extTs, pcm: fit(pcm, this.fs), marker, rms: rms(pcm) });
+    this.insert({ seq: extSeq, ts: extTs, pcm: pcm.length === this.fs ? pcm : fit(pcm, this.fs), marker, rms: rms(pcm) });
     this.commit(extSeq, extTs);
     this.addTransit(r);
     this.c.queued++;

@@ -59,22 +59,25 @@ export class StreamCore {
     if (this.closed) return;
     if (!Number.isFinite(endMs)) throw new RangeError('vad: endMs must be a finite media time in ms');
     const n = pcm.length;
+    // the window being filled is held in locals through the loop (this runs for every frame of every call)
+    let partial = this.partial;
+    let len = this.partialLen;
+    let sq = this.partialSq;
     for (let i = 0; i < n; i++) {
       const s = pcm[i]!;
-      this.partial[this.partialLen++] = s / 32768;
-      this.partialSq += s * s;
-      if (this.partialLen === VAD_WINDOW_SAMPLES) {
-        const rms = Math.sqrt(this.partialSq / VAD_WINDOW_SAMPLES);
-        this.pending.push({
-          samples: this.partial,
-          endMs: endMs - (n - 1 - i) * MS_PER_SAMPLE,
-          dbfs: rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity,
-        });
-        this.partial = this.spare.pop() ?? new Float32Array(VAD_WINDOW_SAMPLES);
-        this.partialLen = 0;
-        this.partialSq = 0;
+      partial[len++] = s / 32768;
+      sq += s * s;
+      if (len === VAD_WINDOW_SAMPLES) {
+        const rms = Math.sqrt(sq / VAD_WINDOW_SAMPLES);
+        this.pending.push({ samples: partial, endMs: endMs - (n - 1 - i) * MS_PER_SAMPLE, dbfs: rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity });
+        partial = this.spare.pop() ?? new Float32Array(VAD_WINDOW_SAMPLES);
+        len = 0;
+        sq = 0;
       }
     }
+    this.partial = partial;
+    this.partialLen = len;
+    this.partialSq = sq;
   }
 
   /**

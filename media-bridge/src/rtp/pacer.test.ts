@@ -107,6 +107,46 @@ test('with a polling clock the timer aims leadMs early and the tick waits for it
   assert.equal(clock.pending?.ms, 17, 'the next timer aims 2 ms before t0+40, measured from now');
 });
 
+/** A polling clock that can also sleep (like Atomics.wait): a sleep moves time on by what was asked. */
+class SleepingClock extends PollingClock {
+  sleeps: bigint[] = [];
+  sleep = (ns: bigint) => {
+    this.sleeps.push(ns);
+    this.t += ns;
+  };
+}
+
+test('with a sleeping clock the last stretch before a deadline is slept, not polled', () => {
+  const clock = new SleepingClock();
+  const pacer = new Pacer({ clock, leadMs: 2, inboundOffsetMs: 10 });
+  const order: string[] = [];
+  const t0 = clock.t;
+  pacer.register({ onTick: (t) => void order.push(`send@${(t.deadline - t0) / MS}`), onInbound: () => void order.push(`recv@${(clock.t - t0) / MS}`) });
+  assert.equal(clock.pending?.ms, 18, 'timer aimed 2 ms before the deadline');
+  clock.fireAt(t0 + 18n * MS + 300_000n);
+  assert.deepEqual(clock.sleeps, [MS + 700_000n], 'slept exactly the rest of the way');
+  assert.deepEqual(order, ['send@20'], 'sent at the deadline, with no poll');
+  assert.equal(clock.polls.length, 0);
+  assert.equal(clock.pending?.ms, 8, 'the timer aims 2 ms before the offset side (t0+30)');
+  clock.fireAt(t0 + 29n * MS);
+  assert.equal(clock.sleeps.at(-1), MS);
+  assert.deepEqual(order, ['send@20'], 'the receive side waits for the check phase, after the sockets are read');
+  assert.equal(clock.polls.length, 1);
+  clock.runPolls(clock.t);
+  assert.deepEqual(order, ['send@20', 'recv@30']);
+});
+
+test('a sleeping clock reached late does not sleep', () => {
+  const clock = new SleepingClock();
+  const pacer = new Pacer({ clock, leadMs: 1 });
+  const ep = recorder();
+  const t0 = clock.t;
+  pacer.register(ep);
+  clock.fireAt(t0 + 21n * MS);
+  assert.deepEqual(clock.sleeps, []);
+  assert.equal(ep.ticks.length, 1);
+});
+
 test('a poll pending when the clock stops does not tick after a restart', () => {
   const clock = new PollingClock();
   const pacer = new Pacer({ clock, leadMs: 1 });

@@ -29,8 +29,9 @@ export class EchoGate {
 
   /** the loudest outbound level in the echo window */
   get recentPeakDbfs(): number {
+    const played = this.played;
     let max = -Infinity;
-    for (const v of this.played) if (v > max) max = v;
+    for (let i = 0; i < played.length; i++) if (played[i]! > max) max = played[i]!;
     return max;
   }
 

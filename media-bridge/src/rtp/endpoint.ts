@@ -24,7 +24,7 @@ import type { Prompt } from '../prompt/prompt.js';
 import { estimateMos } from '../quality/e-model.js';
 import { JitterBuffer, effectiveLossPct, type JitterFrame } from './jitter-buffer.js';
 import { RtcpReporter } from '../rtcp/reporter.js';
-import { serializeRtp, parseRtp, RTP_HEADER_BYTES, writeRtpHeader } from './packet.js';
+import { parseRtp, RTP_HEADER_BYTES, writeRtpHeader } from './packet.js';
 import type { PacedEndpoint, PacerTick } from './pacer.js';
 import { ReceiveStatsTracker } from './receive-stats.js';
 import type { Destination, EndpointStats, RtpEndpointOptions } from './endpoint-types.js';
@@ -383,8 +383,11 @@ export class RtpEndpoint implements PacedEndpoint {
     return { address, port };
   }
 
+  /** A packet with a ready payload (silence, DTMF), built in a pooled buffer like the audio packets. */
   private send(to: Destination, payloadType: number, payload: Buffer, timestamp: number, marker: boolean): void {
-    const packet = serializeRtp({ marker, payloadType, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, payload });
+    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + payload.length);
+    writeRtpHeader(packet, marker, payloadType, this.seq, timestamp, this.ssrc);
+    payload.copy(packet, RTP_HEADER_BYTES);
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.sent++;
     this.counters.sentBytes += payload.length;

@@ -530,7 +530,8 @@ export class JitterBuffer {
   private insert(f: Frame): void {
     let i = this.frames.length;
     while (i > 0 && this.frames[i - 1]!.ts > f.ts) i--;
-    this.frames.splice(i, 0, f);
+    if (i === this.frames.length) this.frames.push(f); // in order, the usual case (splice makes an array per call)
+    else this.frames.splice(i, 0, f);
   }
 
   private discardLate(): 'late' {

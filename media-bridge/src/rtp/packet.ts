@@ -23,8 +23,8 @@ export interface RtpPacket {
   timestamp: number;
   /** 0..2^32-1 */
   ssrc: number;
-  /** contributing sources, at most 15 */
-  csrc: number[];
+  /** contributing sources, at most 15 (a parsed packet without any shares one frozen empty list) */
+  csrc: readonly number[];
   extension?: RtpHeaderExtension;
   /** Payload without padding. On a parsed packet this is a view into the received buffer: copy to keep it. */
   payload: Buffer;
@@ -37,6 +37,9 @@ export type RtpPacketInit = Omit<RtpPacket, 'csrc' | 'paddingLength' | 'extensio
   Partial<Pick<RtpPacket, 'csrc' | 'paddingLength' | 'extension'>>;
 
 /** Parses one datagram as RTP; returns undefined for anything malformed (wrong version, truncated, bad padding). */
+/** the CSRC list of the (usual) packet without contributing sources: one for all, not one per packet */
+const NO_CSRC: readonly number[] = Object.freeze([]);
+
 export function parseRtp(buf: Buffer): RtpPacket | undefined {
   if (buf.length < RTP_HEADER_BYTES) return undefined;
   const b0 = buf[0]!;
@@ -48,8 +51,12 @@ export function parseRtp(buf: Buffer): RtpPacket | undefined {
 
   let offset = RTP_HEADER_BYTES;
   if (buf.length < offset + csrcCount * 4) return undefined;
-  const csrc: number[] = [];
-  for (let i = 0; i < csrcCount; i++, offset += 4) csrc.push(buf.readUInt32BE(offset));
+  let csrc: readonly number[] = NO_CSRC;
+  if (csrcCount > 0) {
+    const list: number[] = [];
+    for (let i = 0; i < csrcCount; i++, offset += 4) list.push(buf.readUInt32BE(offset));
+    csrc = list;
+  }
 
   let extension: RtpHeaderExtension | undefined;
   if (hasExtension) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoPrompt } from '../prompt/demo-prompt.js';
 import { endpointFixture, PCMA } from '../testing/endpoint-fixture.js';
+import type { PacerClock } from './pacer.js';
 import { eventually, settle, type Received } from '../testing/udp-peer.js';
 
 /** asserts one continuous stream: one SSRC, consecutive sequence numbers, timestamps advancing by whole frames */
@@ -55,24 +56,42 @@ test('PCMA uses its payload type; a finished prompt reports done, silence frames
   }
 });
 
-test('between talkspurts the call sends on the tick\'s second half; an answer starts on the next half, the stream stays whole', async () => {
-  const f = await endpointFixture({ portBase: 30480, pacerOffsetMs: 10 });
+/** A clock driven by hand: `to(ms)` moves time and runs the pacer's timer (timers only: no poll, no sleep). */
+class HandClock implements PacerClock {
+  t = 0n;
+  private pending: (() => void) | undefined;
+  now = () => this.t;
+  setTimer = (fn: () => void) => (this.pending = fn);
+  clearTimer = () => void (this.pending = undefined);
+  to(ms: number) {
+    this.t = BigInt(ms) * 1_000_000n;
+    const fn = this.pending;
+    this.pending = undefined;
+    fn?.();
+  }
+}
+
+test('an answer starts on whichever half of the tick comes next, half a period early, and the call stays there', async () => {
+  const clock = new HandClock();
+  const f = await endpointFixture({ portBase: 30480, pacerOffsetMs: 10, clock });
   try {
+    const halves = (from: number, to: number) => {
+      for (let ms = from; ms <= to; ms += 10) clock.to(ms);
+    };
     f.endpoint.play({ id: 'p1', payload: new Uint8Array(160 * 3).fill(0x55) });
-    await eventually(() => f.events.some((e) => e.type === 'playback_done'), 5000, 'p1 done');
-    await settle(100);
-    assert.equal(f.endpoint.sendsAtOffset, true, 'silent: on the second half');
+    halves(20, 100); // p1 on the deadlines 20, 40, 60 (the call was silent on the second half: it moved), silence at 80, 100
+    assert.equal(f.endpoint.sendsAtOffset, false, 'the call stays on the deadline half in silence');
     f.endpoint.play({ id: 'p2', payload: new Uint8Array(160 * 3).fill(0x66) });
-    assert.equal(f.endpoint.sendsAtOffset, false, 'an answer is ready: it starts on the next deadline if that comes first');
-    await eventually(() => f.events.filter((e) => e.type === 'playback_done').length === 2, 5000, 'p2 done');
-    await settle(100);
-    assert.equal(f.endpoint.sendsAtOffset, true, 'back on the second half in the next silence');
+    halves(110, 170); // ready after the deadline at 100: p2 starts on the second half at 110, then 130, 150; silence at 170
+    assert.equal(f.endpoint.sendsAtOffset, true, 'the call stays on the second half');
+    await eventually(() => f.peer.received.length >= 9, 2000, 'the packets of 9 periods');
     const rx = f.peer.received;
+    assert.deepEqual(rx.map((r) => r.packet.payload[0]), [0x55, 0x55, 0x55, 0xff, 0xff, 0x66, 0x66, 0x66, 0xff]);
     for (let i = 1; i < rx.length; i++) {
       const a = rx[i - 1]!.packet;
       const b = rx[i]!.packet;
       assert.equal(b.sequenceNumber, (a.sequenceNumber + 1) & 0xffff);
-      assert.equal((b.timestamp - a.timestamp) >>> 0, 160, 'one packet per period across every switch');
+      assert.equal((b.timestamp - a.timestamp) >>> 0, 160, 'one packet per period across both moves');
     }
     assert.deepEqual(rx.filter((r) => r.packet.marker).map((r) => r.packet.payload[0]), [0x55, 0x66], 'each talkspurt marked once');
   } finally {

@@ -320,3 +320,22 @@ test('with a polling clock an offset side reached by a late timer waits for the 
   clock.runPolls(t0 + 33n * MS + 100_000n);
   assert.deepEqual(order, ['send', 'recv']);
 });
+
+test('on the second half, the endpoints that sent on the deadline get their chance after that half\'s sends, before the receive sides', () => {
+  const clock = new FakeClock();
+  const pacer = new Pacer({ clock, inboundOffsetMs: 10 });
+  const order: string[] = [];
+  const t0 = clock.t;
+  const endpoint = (name: string, sendsAtOffset: boolean) => ({
+    sendsAtOffset,
+    onTick: () => void order.push(`${name}:send`),
+    onOffsetHalf: () => void order.push(`${name}:chance`),
+    onInbound: () => void order.push(`${name}:recv`),
+  });
+  pacer.register(endpoint('d', false));
+  pacer.register(endpoint('o', true));
+  clock.fireAt(t0 + 20n * MS);
+  assert.deepEqual(order, ['d:send']);
+  clock.fireAt(t0 + 30n * MS);
+  assert.deepEqual(order, ['d:send', 'o:send', 'd:chance', 'd:recv', 'o:recv']);
+});

@@ -38,6 +38,11 @@ export interface PacedEndpoint {
    * at each tick, so a change takes effect on the next period: one interval of period ± offset.
    */
   readonly sendsAtOffset?: boolean;
+  /**
+   * On the second half, for an endpoint that sent on this tick's deadline: its chance to start a talkspurt here,
+   * half a period early, and to move to the second half (optional).
+   */
+  onOffsetHalf?(tick: PacerTick): void;
 }
 
 /** Time source and timers; injectable so tests can drive the clock by hand. */
@@ -62,8 +67,9 @@ export interface PacerOptions {
    * When each tick's receive side runs, in ms after its send side (default 0: right before it, in the same
    * tick). With an offset (the service uses half a period) each tick has two halves, both on the clock's
    * precision: the deadline (sends) and the offset (the receive sides, then the after-tick hooks: the VAD
-   * batch). An endpoint may send on the second half instead (`sendsAtOffset`): one clock, two send phases, so
-   * an answer waits at most half a period for its first packet (see RtpEndpoint.sendsAtOffset).
+   * batch). An endpoint may send on the second half instead (`sendsAtOffset`), and one on the deadline may start
+   * a talkspurt on the second half (`onOffsetHalf`): one clock, two send phases, so an answer waits at most half
+   * a period for its first packet (see RtpEndpoint.sendsAtOffset).
    */
   inboundOffsetMs?: number;
   logger?: Logger;
@@ -77,6 +83,8 @@ interface OffsetSide {
   ticked: PacedEndpoint[];
   /** those of them that send on this half */
   atOffset: PacedEndpoint[];
+  /** and those that sent on the deadline */
+  atDeadline: PacedEndpoint[];
 }
 
 /** Counters for metrics: how many ticks ran, how many deadlines were skipped, the worst lateness seen. */
@@ -255,12 +263,23 @@ export class Pacer {
     if (this.inboundOffsetMs === 0) this.runAfterTick(tick);
     if (generation !== this.generation) return;
     this.deadline = deadline + this.periodNs;
-    if (this.inboundOffsetMs > 0) this.offsetSide = { due: deadline + BigInt(this.inboundOffsetMs) * NS_PER_MS, tick, ticked, atOffset };
+    if (this.inboundOffsetMs > 0) this.offsetSide = { due: deadline + BigInt(this.inboundOffsetMs) * NS_PER_MS, tick, ticked, atOffset, atDeadline };
   }
 
-  /** the offset side of a tick: the sends of the endpoints on that half, then every receive side, then the hooks */
+  /**
+   * the offset side of a tick: the sends of the endpoints on that half, the others' chance to start a talkspurt
+   * early, then every receive side, then the hooks
+   */
   private runOffsetSide(side: OffsetSide): void {
     this.runSends(side.atOffset, side.tick);
+    for (const endpoint of side.atDeadline) {
+      if (!endpoint.onOffsetHalf || !this.endpoints.has(endpoint)) continue;
+      try {
+        endpoint.onOffsetHalf(side.tick);
+      } catch (err) {
+        this.opts.logger?.error('pacer: endpoint tick failed', { err });
+      }
+    }
     this.runInbound(side.ticked, side.tick);
     this.runAfterTick(side.tick);
   }

@@ -5,7 +5,7 @@
 import type { Codec, MediaDirection, MediaEvent } from '@callgate/contracts';
 import { silentLogger } from '@callgate/contracts';
 import { RtpEndpoint, type RtpEndpointOptions } from '../rtp/endpoint.js';
-import { Pacer } from '../rtp/pacer.js';
+import { Pacer, type PacerClock } from '../rtp/pacer.js';
 import { PortPool } from '../rtp/port-pool.js';
 import { UdpPeer } from './udp-peer.js';
 
@@ -21,6 +21,8 @@ export interface FixtureOptions {
   rtpTimeoutMs?: number;
   /** the pacer's inboundOffsetMs (the service's is 10; default 0) */
   pacerOffsetMs?: number;
+  /** the pacer's clock (default the real one; a test may drive the ticks by hand) */
+  clock?: PacerClock;
 }
 
 export interface EndpointFixture {
@@ -36,7 +38,7 @@ export interface EndpointFixture {
 /** Builds an endpoint whose SDP remote is a fresh loopback peer. */
 export async function endpointFixture(o: FixtureOptions): Promise<EndpointFixture> {
   const pool = new PortPool({ address: '127.0.0.1', min: o.portBase, max: o.portBase + 19 });
-  const pacer = new Pacer({ inboundOffsetMs: o.pacerOffsetMs ?? 0 });
+  const pacer = new Pacer({ inboundOffsetMs: o.pacerOffsetMs ?? 0, clock: o.clock });
   const peer = await UdpPeer.open();
   const events: MediaEvent[] = [];
   const opts: RtpEndpointOptions = {

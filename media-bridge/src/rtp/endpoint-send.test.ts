@@ -98,3 +98,23 @@ test('an answer starts on whichever half of the tick comes next, half a period e
     f.close();
   }
 });
+
+test('a call sending digits does not move to the other half for audio that is waiting', async () => {
+  const clock = new HandClock();
+  const f = await endpointFixture({ portBase: 30500, pacerOffsetMs: 10, clock, telephoneEventPayloadType: 101 });
+  try {
+    const halves = (from: number, to: number) => {
+      for (let ms = from; ms <= to; ms += 10) clock.to(ms);
+    };
+    f.endpoint.play({ id: 'p1', payload: new Uint8Array(160).fill(0x55) });
+    halves(20, 40); // p1 on the deadline at 20, silence at 40
+    void f.endpoint.sendDtmf('5').catch(() => undefined);
+    f.endpoint.play({ id: 'p2', payload: new Uint8Array(160 * 3).fill(0x66) });
+    halves(50, 130); // the digit's packets on the deadlines 60..120; the waiting audio does not jump to 50, 70, ...
+    assert.equal(f.endpoint.sendsAtOffset, false);
+    await settle(100);
+    assert.equal(f.peer.received.length, 6, 'one packet per period: 20 .. 120');
+  } finally {
+    f.close();
+  }
+});

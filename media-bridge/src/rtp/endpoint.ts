@@ -236,7 +236,9 @@ export class RtpEndpoint implements PacedEndpoint {
    * out now, as the next period's packet (half a period early), and the call moves to the second half.
    */
   onOffsetHalf(tick: PacerTick): void {
-    if (this.closed || this.talking || !this.playout.ready || tick.deadline !== this.lastTickDeadline) return;
+    if (this.closed || this.talking || !this.playout.ready || this.dtmfOut.active || tick.deadline !== this.lastTickDeadline) return;
+    // only where audio goes out now (not on hold, not during digits): the move happens with a packet, once
+    if (!this.destination() || !sends(this.remote.direction)) return;
     this.secondHalf = true;
     // the next period's packet, sent now: from here the RTP clock runs a period ahead of the tick count (ticks go
     // on adding one period each), so the timestamps stay one period apart

@@ -48,5 +48,10 @@ it('the tables agree with alawmulaw for every 16-bit sample and every code; enco
     c.encodeInto(Int16Array.of(0, 1000, -1000), out, 3);
     assert.deepEqual([...out.subarray(0, 3), ...out.subarray(6)], [0x11, 0x11, 0x11, 0x11, 0x11]);
     assert.deepEqual([...out.subarray(3, 6)], [...law.encode(Int16Array.of(0, 1000, -1000))]);
+    const into = new Int16Array(300).fill(7);
+    assert.equal(c.decodeInto(all, into), into);
+    assert.deepEqual(into.subarray(0, 256), law.decode(all), `${name} decodeInto`);
+    assert.equal(into[256], 7, 'decodeInto writes as many samples as the payload has');
+    assert.throws(() => c.decodeInto(all, new Int16Array(255)), RangeError);
   }
 });

@@ -18,6 +18,8 @@ export interface G711Codec {
   /** encodes `pcm` into `out` from `offset` (one byte per sample) */
   encodeInto(pcm: Int16Array, out: Uint8Array, offset: number): void;
   decode(payload: Uint8Array): Int16Array;
+  /** decodes `payload` into `out` (which must hold at least `payload.length` samples); returns `out` */
+  decodeInto(payload: Uint8Array, out: Int16Array): Int16Array;
   /** the byte that decodes to (near) zero: fills the tail of a short final frame */
   readonly silenceByte: number;
 }
@@ -50,12 +52,14 @@ class TabulatedG711 implements G711Codec {
     for (let i = 0; i < n; i++) out[offset + i] = table[pcm[i]! & 0xffff]!;
   };
 
-  readonly decode = (payload: Uint8Array): Int16Array => {
+  readonly decode = (payload: Uint8Array): Int16Array => this.decodeInto(payload, new Int16Array(payload.length));
+
+  readonly decodeInto = (payload: Uint8Array, out: Int16Array): Int16Array => {
     const table = (this.decodeTable ??= Int16Array.from({ length: 256 }, (_, b) => this.law.decodeSample(b)));
     const n = payload.length;
-    const pcm = new Int16Array(n);
-    for (let i = 0; i < n; i++) pcm[i] = table[payload[i]!]!;
-    return pcm;
+    if (out.length < n) throw new RangeError(`g711: ${n} bytes do not fit ${out.length} samples`);
+    for (let i = 0; i < n; i++) out[i] = table[payload[i]!]!;
+    return out;
   };
 
   /** indexed by the sample's 16 bits (two's complement), as alawmulaw encodes it */

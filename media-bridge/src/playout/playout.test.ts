@@ -18,6 +18,20 @@ describe('Playout', () => {
     assert.equal(p.active, false);
   });
 
+  it('writes into the buffer it is given, and the short last frame ends in zeros there too', () => {
+    const p = new Playout(() => undefined);
+    p.enqueuePrompt('hello', ramp(200, 1));
+    const buf = new Int16Array(160).fill(-7);
+    const first = p.nextFrame(160, buf)!;
+    assert.equal(first.pcm, buf);
+    assert.deepEqual([buf[0], buf[159]], [1, 160]);
+    buf.fill(-7);
+    const last = p.nextFrame(160, buf)!;
+    assert.equal(last.pcm, buf);
+    assert.deepEqual([...buf.subarray(38, 42)], [199, 200, 0, 0]);
+    assert.equal(buf[159], 0);
+  });
+
   it('streams a reply: waits for whole frames until it ends, then plays the tail', () => {
     const done: PlayedItem[] = [];
     const p = new Playout((d) => done.push(d));

@@ -158,16 +158,17 @@ export class Playout {
 
   /**
    * The next 20 ms frame, or undefined when paused, empty, or a streaming reply has not delivered its next
-   * samples yet (an underrun: the endpoint fills it with silence).
+   * samples yet (an underrun: the endpoint fills it with silence). With `into` (of `frameSamples`) the samples
+   * are written there instead of into a new array: the caller's buffer, valid until it passes it again.
    */
-  nextFrame(frameSamples = SAMPLES_PER_FRAME): PlayFrame | undefined {
+  nextFrame(frameSamples = SAMPLES_PER_FRAME, into?: Int16Array): PlayFrame | undefined {
     if (this.pausedFlag) return undefined;
     const item = this.items[0];
     if (!item) return undefined;
     const available = this.remaining(item);
     if (available < frameSamples && !item.ended) return undefined; // wait for a whole frame of a streaming reply
     const first = item.played === 0;
-    const pcm = new Int16Array(frameSamples);
+    const pcm = into?.length === frameSamples ? into : new Int16Array(frameSamples);
     let filled = 0;
     while (filled < frameSamples && item.chunk < item.chunks.length) {
       const chunk = item.chunks[item.chunk]!;
@@ -180,6 +181,7 @@ export class Playout {
         item.offset = 0;
       }
     }
+    if (filled < frameSamples && pcm === into) pcm.fill(0, filled); // a short last frame ends in silence
     item.played += filled;
     if (!item.loop) this.queuedSamples -= filled;
     const frame: PlayFrame = { pcm, itemId: item.id, kind: item.kind, first };

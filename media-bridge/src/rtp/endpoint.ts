@@ -68,6 +68,8 @@ export class RtpEndpoint implements PacedEndpoint {
   /** set once the first frame was played: from then on pauses are filled with silence frames */
   private streaming = false;
   private silenceFrame: Buffer;
+  /** the samples of each frame played out, reused: the frame is encoded and measured on its tick, then done */
+  private readonly outFrame: Int16Array;
   private mediaMs = 0;
   private nextQualityMs: number;
   private readonly rtcp: RtcpReporter;
@@ -99,6 +101,7 @@ export class RtpEndpoint implements PacedEndpoint {
     this.log = opts.logger.child({ endpoint_id: opts.id, rtp_port: opts.lease.port });
     this.g711 = g711(opts.codec.name);
     this.samplesPerTick = (opts.codec.clockRate * opts.pacer.periodMs) / 1000;
+    this.outFrame = new Int16Array(this.samplesPerTick);
     this.playout = new Playout((item) => {
       this.emit({ v: 1, type: 'playback_done', endpointId: this.id, promptId: item.id });
       this.tap?.itemDone(item);
@@ -293,7 +296,7 @@ export class RtpEndpoint implements PacedEndpoint {
       this.tap?.outbound(undefined, this.mediaMs);
       return;
     }
-    const frame = this.playout.nextFrame(this.samplesPerTick);
+    const frame = this.playout.nextFrame(this.samplesPerTick, this.outFrame);
     this.tap?.outbound(frame, this.mediaMs);
     if (frame) {
       this.streaming = true;
@@ -464,7 +467,9 @@ export class RtpEndpoint implements PacedEndpoint {
     const fate = this.rx.record(pkt.ssrc, pkt.sequenceNumber, pkt.timestamp, pkt.payload.length, nowMs, isAudio);
     if (fate === 'duplicate' || fate === 'held') return;
     if (isAudio) {
-      this.jitter.put(pkt.sequenceNumber, pkt.timestamp, this.g711.decode(pkt.payload), nowMs, pkt.marker);
+      // a whole frame is decoded into a buffer the jitter buffer recycles; any other size into a new one
+      const pcm = pkt.payload.length === this.samplesPerTick ? this.g711.decodeInto(pkt.payload, this.jitter.frameBuffer()) : this.g711.decode(pkt.payload);
+      this.jitter.put(pkt.sequenceNumber, pkt.timestamp, pcm, nowMs, pkt.marker);
       if (this.onArrival) this.takeArrived(nowMs);
     } else if (isEvent) for (const d of this.dtmfIn.onPacket(pkt.timestamp, pkt.payload, nowMs)) this.emitDigit(d);
   };

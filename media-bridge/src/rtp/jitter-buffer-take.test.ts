@@ -119,3 +119,36 @@ test('lossWaitMs out of range is refused', () => {
   assert.throws(() => new JitterBuffer({ lossWaitMs: -1 }), /lossWaitMs/);
   assert.throws(() => new JitterBuffer({ lossWaitMs: 5000 }), /lossWaitMs/);
 });
+
+test('frameBuffer: frames already played are handed out again, and no frame changes while it is still handed out or held', () => {
+  const jb = new JitterBuffer({ lossWaitMs: 60, minDelayMs: 0 });
+  const buffers = new Set<Int16Array>();
+  const seen: number[] = [];
+  let concealed = 0;
+  // jittered arrivals, with packet 10 two frames late and 20, 21 lost: frames wait in the buffer, get concealed
+  // (while newer packets are decoded in between), crossfaded
+  const arrivals = Array.from({ length: 40 }, (_, seq) => ({ seq, at: seq * 20 + 3 + (seq % 4) + (seq === 10 ? 40 : 0) }))
+    .filter((a) => a.seq !== 20 && a.seq !== 21)
+    .sort((a, b) => a.at - b.at);
+  for (const { seq, at } of arrivals) {
+    const pcm = jb.frameBuffer();
+    buffers.add(pcm);
+    pcm.fill(4000);
+    pcm[159] = seq * 100; // the end of a frame: a crossfade after concealment changes only its start
+    jb.put(seq, seq * 160, pcm, at, false);
+    for (let f = jb.take(at); f; f = jb.take(at)) {
+      if (f.kind === 'concealed') {
+        // made from the last good frame, which must not have been handed out for a newer packet meanwhile
+        assert.equal(Math.round((f.pcm[159]! / f.pcm[100]!) * 40), seen.at(-1), 'concealment repeats the last frame played');
+        concealed++;
+      }
+      if (f.kind !== 'audio') continue;
+      assert.equal(f.pcm[159], f.seq! * 100, `frame ${f.seq} still holds its own samples when handed out`);
+      assert.equal(f.pcm[100], 4000);
+      seen.push(f.seq!);
+    }
+  }
+  assert.deepEqual(seen, [...Array(40).keys()].filter((s) => s !== 20 && s !== 21), 'every frame but the lost ones, in order');
+  assert.equal(concealed, 2, 'both lost packets were concealed');
+  assert.ok(buffers.size <= 12, `frames were recycled: ${buffers.size} buffers for 38 packets`);
+});

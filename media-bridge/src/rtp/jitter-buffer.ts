@@ -125,6 +125,8 @@ const FLOOR_FRAMES = 100;
 const SHRINK_INTERVAL_MS = 100;
 /** consecutive late packets, paced over at least 4 frames with nothing buffered: the timing moved, re-anchor */
 const LATE_RUN_RESYNC = 5;
+/** frame buffers kept for `frameBuffer` */
+const SPARE_FRAMES = 8;
 
 interface Frame {
   seq: number;
@@ -177,6 +179,8 @@ export class JitterBuffer {
   private lastShrinkMs = -Infinity;
 
   private lastGood: Int16Array | undefined;
+  /** frames played and no longer referenced, handed out again by `frameBuffer` */
+  private readonly spare: Int16Array[] = [];
   private concealRun = 0;
   private concealGain = 1;
   private lastOut: Int16Array;
@@ -221,6 +225,15 @@ export class JitterBuffer {
     this.transit = new Float64Array(windowPackets);
     this.sorted = new Float64Array(windowPackets + 1);
     this.lastOut = new Int16Array(this.fs);
+  }
+
+  /**
+   * A frame's worth of samples for the caller to decode the next packet into and hand to `put`: a frame that has
+   * been played and is referenced no more (so a busy call allocates no audio buffers), else a new one. A frame
+   * that `take`/`pull` hands out is valid until the next call to either.
+   */
+  frameBuffer(): Int16Array {
+    return this.spare.pop() ?? new Int16Array(this.fs);
   }
 
   /**
@@ -454,12 +467,15 @@ export class JitterBuffer {
     }
     this.concealRun = 0;
     this.concealGain = 1;
+    const previousGood = this.lastGood;
     this.lastGood = f.pcm;
     this.lastRealTs = f.ts;
     this.lastRealSeq = f.seq;
     this.c.played++;
     this.recentRms[this.recentCount++ % FLOOR_FRAMES] = f.rms;
-    return this.emit(pcm, 'audio', f.seq & 0xffff);
+    const out = this.emit(pcm, 'audio', f.seq & 0xffff, pcm === f.pcm ? f.rms : undefined);
+    this.recycle(previousGood);
+    return out;
   }
 
   /** repeat the last good frame, −6 dB per concealed frame (ramped inside the frame), silent after maxConceal */
@@ -498,10 +514,21 @@ export class JitterBuffer {
     return this.emit(new Int16Array(this.fs), 'silence');
   }
 
-  private emit(pcm: Int16Array, kind: JitterFrame['kind'], seq?: number): JitterFrame {
+  private emit(pcm: Int16Array, kind: JitterFrame['kind'], seq?: number, level = rms(pcm)): JitterFrame {
+    const previous = this.lastOut;
     this.lastOut = pcm;
-    this.lastOutRms = rms(pcm);
+    this.lastOutRms = level;
+    this.recycle(previous);
     return seq === undefined ? { pcm, kind } : { pcm, kind, seq };
+  }
+
+  /**
+   * a frame the buffer no longer refers to (the previous output, or the previous last good frame), for
+   * `frameBuffer`: whoever it was handed out to has had it until this next output
+   */
+  private recycle(pcm: Int16Array | undefined): void {
+    if (!pcm || pcm.length !== this.fs || pcm === this.lastGood || pcm === this.lastOut) return;
+    if (this.spare.length < SPARE_FRAMES && !this.spare.includes(pcm)) this.spare.push(pcm);
   }
 
   /** RMS under which a frame counts as background: twice the recent floor, within [200, 1000] */

@@ -467,8 +467,9 @@ export class RtpEndpoint implements PacedEndpoint {
     const fate = this.rx.record(pkt.ssrc, pkt.sequenceNumber, pkt.timestamp, pkt.payload.length, nowMs, isAudio);
     if (fate === 'duplicate' || fate === 'held') return;
     if (isAudio) {
-      // a whole frame is decoded into a buffer the jitter buffer recycles; any other size into a new one
-      const pcm = pkt.payload.length === this.samplesPerTick ? this.g711.decodeInto(pkt.payload, this.jitter.frameBuffer()) : this.g711.decode(pkt.payload);
+      // a whole frame (the jitter buffer's size) is decoded into a buffer it recycles; any other size into a new one
+      const frame = this.jitter.frameBuffer();
+      const pcm = pkt.payload.length === frame.length ? this.g711.decodeInto(pkt.payload, frame) : this.g711.decode(pkt.payload);
       this.jitter.put(pkt.sequenceNumber, pkt.timestamp, pcm, nowMs, pkt.marker);
       if (this.onArrival) this.takeArrived(nowMs);
     } else if (isEvent) for (const d of this.dtmfIn.onPacket(pkt.timestamp, pkt.payload, nowMs)) this.emitDigit(d);

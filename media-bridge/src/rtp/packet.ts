@@ -36,10 +36,10 @@ export interface RtpPacket {
 export type RtpPacketInit = Omit<RtpPacket, 'csrc' | 'paddingLength' | 'extension'> &
   Partial<Pick<RtpPacket, 'csrc' | 'paddingLength' | 'extension'>>;
 
-/** Parses one datagram as RTP; returns undefined for anything malformed (wrong version, truncated, bad padding). */
 /** the CSRC list of the (usual) packet without contributing sources: one for all, not one per packet */
 const NO_CSRC: readonly number[] = Object.freeze([]);
 
+/** Parses one datagram as RTP; returns undefined for anything malformed (wrong version, truncated, bad padding). */
 export function parseRtp(buf: Buffer): RtpPacket | undefined {
   if (buf.length < RTP_HEADER_BYTES) return undefined;
   const b0 = buf[0]!;
